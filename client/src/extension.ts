@@ -1,0 +1,45 @@
+/**
+ * The VS Code client: starts the bundled language server for Python files
+ * (saved and untitled), and offers "Restart server" and "Show output".
+ */
+import * as path from 'node:path';
+import { commands, window, type ExtensionContext, type LogOutputChannel } from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+
+let client: LanguageClient | undefined;
+let output: LogOutputChannel | undefined;
+
+export async function activate(context: ExtensionContext): Promise<void> {
+  output = window.createOutputChannel('async-pitfalls', { log: true });
+  context.subscriptions.push(output);
+  const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: 'file', language: 'python' },
+      { scheme: 'untitled', language: 'python' },
+      { scheme: 'vscode-notebook-cell', language: 'python' },
+    ],
+    outputChannel: output,
+    synchronize: { configurationSection: 'asyncPitfalls' },
+  };
+  client = new LanguageClient('asyncPitfalls', 'async-pitfalls', serverOptions, clientOptions);
+
+  context.subscriptions.push(
+    commands.registerCommand('asyncPitfalls.restartServer', async () => {
+      if (!client) return;
+      output?.info('Restarting the async-pitfalls server');
+      await client.restart();
+    }),
+    commands.registerCommand('asyncPitfalls.showOutput', () => output?.show(true)),
+  );
+  await client.start();
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}

@@ -1,0 +1,170 @@
+/**
+ * `async-pitfalls`: the command-line checker for CI and terminals.
+ *
+ *   async-pitfalls check [PATH...] [--format text|json] [--select CODES] [--ignore CODES]
+ *   async-pitfalls rules
+ *
+ * Exit status: 0 no findings, 1 findings, 2 usage error or a path that does not exist.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { examplesDir, packageVersion, parserLocation } from './assets';
+import { formatFindingsJson, formatFindingsText, type FileReport } from './cli/report';
+import { collectPythonFiles } from './cli/files';
+import { decodeSource, DEFAULT_MAX_FILE_BYTES, Engine } from './core/engine';
+import type { AnalyzeOptions } from './core/types';
+import { RULES } from './rules';
+
+const USAGE = `Usage: async-pitfalls check [PATH...] [options]
+       async-pitfalls rules
+       async-pitfalls --version
+
+Finds asyncio pitfalls in Python files: blocking calls in async def, coroutines
+never awaited, CPU-bound work on threads, task exceptions nobody sees.
+
+check: checks the given files and folders (recursively, honouring .gitignore,
+skipping .git, virtualenvs and node_modules). With no PATH, checks the bundled
+examples/.
+
+Options:
+  --format text|json     output format (default: text)
+  --select CODES         only these rules, comma-separated codes or prefixes (AIO1,AIO201)
+  --ignore CODES         never these rules, comma-separated codes or prefixes
+  --max-file-size MB     skip larger files (default: ${DEFAULT_MAX_FILE_BYTES / (1024 * 1024)})
+  --no-color             plain text output even on a terminal
+  -h, --help             show this help
+  -v, --version          show the version
+
+Exit status: 0 no findings, 1 findings, 2 usage error.`;
+
+class UsageError extends Error {}
+
+function codeList(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const codes = value.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean);
+  for (const code of codes) {
+    if (!/^AIO\d{0,3}$/.test(code)) throw new UsageError(`not a rule code or prefix: ${code}`);
+  }
+  return codes;
+}
+
+async function check(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string', default: 'text' },
+      select: { type: 'string' },
+      ignore: { type: 'string' },
+      'max-file-size': { type: 'string' },
+      'no-color': { type: 'boolean', default: false },
+    },
+  });
+  const format = values.format;
+  if (format !== 'text' && format !== 'json') throw new UsageError(`unknown format: ${format} (use text or json)`);
+  const options: AnalyzeOptions = { select: codeList(values.select), ignore: codeList(values.ignore) };
+  let maxBytes = DEFAULT_MAX_FILE_BYTES;
+  if (values['max-file-size'] !== undefined) {
+    const mb = Number(values['max-file-size']);
+    if (!Number.isFinite(mb) || mb <= 0) throw new UsageError(`--max-file-size needs a positive number of megabytes`);
+    maxBytes = Math.floor(mb * 1024 * 1024);
+  }
+
+  let targets = positionals;
+  if (targets.length === 0) {
+    targets = [examplesDir()];
+    if (format === 'text') process.stderr.write(`No path given: checking the bundled examples in ${targets[0]}\n`);
+  }
+  const missing = targets.filter((t) => !fs.existsSync(t));
+  if (missing.length > 0) throw new UsageError(missing.map((m) => `no such file or folder: ${m}`).join('\n'));
+
+  const engine = await Engine.create(parserLocation());
+  const reports: FileReport[] = [];
+  for (const file of collectPythonFiles(targets)) {
+    const shown = displayPath(file);
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(file);
+    } catch (error) {
+      reports.push({ path: shown, skipped: `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, findings: [] });
+      continue;
+    }
+    const decoded = decodeSource(bytes, maxBytes);
+    if (!decoded.ok) {
+      reports.push({ path: shown, skipped: decoded.reason, findings: [] });
+      continue;
+    }
+    try {
+      const result = engine.analyzeText(decoded.text, options);
+      result.tree.delete();
+      for (const e of result.ruleErrors) {
+        process.stderr.write(`${shown}: internal error in ${e.code}: ${String(e.error)}\n`);
+      }
+      reports.push({ path: shown, findings: result.findings });
+    } catch (error) {
+      reports.push({ path: shown, skipped: `could not be analyzed: ${error instanceof Error ? error.message : String(error)}`, findings: [] });
+    }
+  }
+
+  const color = format === 'text' && !values['no-color'] && !!process.stdout.isTTY && !process.env.NO_COLOR;
+  for (const r of reports) {
+    if (r.skipped) process.stderr.write(`${r.path}: skipped: ${r.skipped}\n`);
+  }
+  process.stdout.write(format === 'json' ? formatFindingsJson(reports, packageVersion()) : formatFindingsText(reports, color));
+  return reports.some((r) => r.findings.length > 0) ? 1 : 0;
+}
+
+function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}
+
+function listRules(): number {
+  for (const rule of RULES) {
+    const { code, name, category, defaultSeverity, summary } = rule.meta;
+    process.stdout.write(`${code}  ${name.padEnd(28)} ${category.padEnd(22)} ${defaultSeverity.padEnd(8)} ${summary}\n`);
+  }
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+      process.stdout.write(USAGE + '\n');
+      return command === undefined ? 2 : 0;
+    }
+    if (command === '-v' || command === '--version') {
+      process.stdout.write(packageVersion() + '\n');
+      return 0;
+    }
+    if (command === 'check') {
+      if (rest.includes('-h') || rest.includes('--help')) {
+        process.stdout.write(USAGE + '\n');
+        return 0;
+      }
+      return await check(rest);
+    }
+    if (command === 'rules') return listRules();
+    throw new UsageError(`unknown command: ${command}`);
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`async-pitfalls: ${(error as Error).message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`async-pitfalls: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

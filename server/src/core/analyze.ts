@@ -1,0 +1,112 @@
+/**
+ * The analysis entry point shared by the CLI and the language server: build
+ * the semantic model of a parsed file, run the enabled rules in one walk over
+ * the tree, and return findings sorted by position.
+ */
+import type { Node, Tree } from 'web-tree-sitter';
+import { RULES } from '../rules';
+import type { Rule, Visitor } from './rule';
+import { SemanticModel } from './semantic';
+import { Suppressions } from './suppressions';
+import { rangeOf } from './syntax';
+import type { AnalyzeOptions, Finding, Severity } from './types';
+
+export interface AnalysisResult {
+  findings: Finding[];
+  /** Rules that threw: the rest of the analysis still ran. */
+  ruleErrors: Array<{ code: string; error: unknown }>;
+}
+
+function matchesAny(code: string, prefixes: readonly string[] | undefined): boolean {
+  return !!prefixes && prefixes.some((p) => p.length > 0 && code.startsWith(p.toUpperCase()));
+}
+
+export function isRuleEnabled(code: string, options: AnalyzeOptions = {}): boolean {
+  if (options.select && options.select.length > 0 && !matchesAny(code, options.select)) return false;
+  if (matchesAny(code, options.ignore)) return false;
+  return options.severity?.[code] !== 'off';
+}
+
+export function severityOf(rule: Rule, options: AnalyzeOptions = {}): Severity {
+  const configured = options.severity?.[rule.meta.code];
+  return configured && configured !== 'off' ? configured : rule.meta.defaultSeverity;
+}
+
+export function analyzeTree(tree: Tree, source: string, options: AnalyzeOptions = {}, rules: readonly Rule[] = RULES): AnalysisResult {
+  const semantic = new SemanticModel(tree.rootNode);
+  const findings: Finding[] = [];
+  const ruleErrors: AnalysisResult['ruleErrors'] = [];
+  const listeners = new Map<string, Array<{ rule: Rule; visit: (node: Node) => void }>>();
+
+  for (const rule of rules) {
+    if (!isRuleEnabled(rule.meta.code, options)) continue;
+    const severity = severityOf(rule, options);
+    const visitor: Visitor = rule.create({
+      semantic,
+      source,
+      report({ node, message, related }) {
+        findings.push({
+          code: rule.meta.code,
+          name: rule.meta.name,
+          category: rule.meta.category,
+          severity,
+          message,
+          range: rangeOf(node),
+          related: related ?? [],
+        });
+      },
+    });
+    for (const [type, visit] of Object.entries(visitor)) {
+      if (!visit) continue;
+      const list = listeners.get(type) ?? [];
+      list.push({ rule, visit });
+      listeners.set(type, list);
+    }
+  }
+
+  const suppressions = new Suppressions();
+  const failed = new Set<Rule>();
+  const cursor = tree.walk();
+  try {
+    // Iterative pre-order walk: recursion would overflow on deeply nested code.
+    for (;;) {
+      const type = cursor.nodeType;
+      if (type === 'comment') {
+        suppressions.addComment(cursor.startPosition.row, cursor.currentNode.text);
+      } else {
+        const forType = listeners.get(type);
+        if (forType) {
+          const node = cursor.currentNode;
+          for (const { rule, visit } of forType) {
+            if (failed.has(rule)) continue;
+            try {
+              visit(node);
+            } catch (error) {
+              failed.add(rule);
+              ruleErrors.push({ code: rule.meta.code, error });
+            }
+          }
+        }
+      }
+      if (cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) {
+          return finish();
+        }
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+
+  function finish(): AnalysisResult {
+    const kept = findings.filter((f) => !suppressions.isSuppressed(f.range.start.line, f.code));
+    kept.sort(
+      (a, b) =>
+        a.range.start.line - b.range.start.line ||
+        a.range.start.character - b.range.start.character ||
+        a.code.localeCompare(b.code),
+    );
+    return { findings: kept, ruleErrors };
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * One object that owns the parser and turns source text into findings, with
+ * the guards every entry point needs: binary and non-UTF-8 input, oversized
+ * files, parse time-outs.
+ */
+import type { Tree } from 'web-tree-sitter';
+import { analyzeTree, type AnalysisResult } from './analyze';
+import { repairedSource } from './recovery';
+import type { Finding } from './types';
+import { createPythonParser, type ParserLocation, type PythonParser } from './parser';
+import type { AnalyzeOptions } from './types';
+
+/** Files larger than this are skipped with a message rather than parsed. */
+export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
+
+export type DecodedSource = { ok: true; text: string } | { ok: false; reason: string };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes a file's bytes as UTF-8 Python source, or says why it is not analyzable. */
+export function decodeSource(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FILE_BYTES): DecodedSource {
+  if (bytes.length > maxBytes) {
+    return { ok: false, reason: `file is ${formatSize(bytes.length)}, over the ${formatSize(maxBytes)} limit` };
+  }
+  if (bytes.subarray(0, 8192).includes(0)) return { ok: false, reason: 'binary file (contains NUL bytes)' };
+  try {
+    const text = utf8.decode(bytes);
+    return { ok: true, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+  } catch {
+    return { ok: false, reason: 'not valid UTF-8' };
+  }
+}
+
+/** Checks text already decoded (an editor buffer) against the same limits. */
+export function checkText(text: string, maxBytes = DEFAULT_MAX_FILE_BYTES): DecodedSource {
+  // UTF-16 length is a cheap lower bound of the UTF-8 size; exact enough for a limit.
+  if (text.length > maxBytes) return { ok: false, reason: `file is over the ${formatSize(maxBytes)} limit` };
+  if (text.slice(0, 8192).includes('\u0000')) return { ok: false, reason: 'binary content (contains NUL characters)' };
+  return { ok: true, text };
+}
+
+export function formatSize(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
+}
+
+export class Engine {
+  private constructor(private readonly parser: PythonParser) {}
+
+  static async create(location: ParserLocation): Promise<Engine> {
+    return new Engine(await createPythonParser(location));
+  }
+
+  parse(text: string, previous?: Tree): Tree {
+    return this.parser.parse(text, previous);
+  }
+
+  /** Parses and analyzes in one go; the caller owns (and must `delete()`) the returned tree. */
+  analyzeText(text: string, options?: AnalyzeOptions): AnalysisResult & { tree: Tree } {
+    const tree = this.parser.parse(text);
+    return { ...this.analyze(tree, text, options), tree };
+  }
+
+  /**
+   * Analyzes a parsed file. With syntax errors, also analyzes a repaired copy
+   * (broken chunks blanked out) and merges both, so code after the error is still checked.
+   */
+  analyze(tree: Tree, text: string, options?: AnalyzeOptions): AnalysisResult {
+    const result = analyzeTree(tree, text, options);
+    if (!tree.rootNode.hasError) return result;
+    const repaired = repairedSource(text, this.parser);
+    if (repaired === undefined) return result;
+    const repairedTree = this.parser.parse(repaired);
+    try {
+      const second = analyzeTree(repairedTree, repaired, options);
+      return { findings: mergeFindings(result.findings, second.findings), ruleErrors: [...result.ruleErrors, ...second.ruleErrors] };
+    } finally {
+      repairedTree.delete();
+    }
+  }
+}
+
+function findingKey(f: Finding): string {
+  return `${f.code}:${f.range.start.line}:${f.range.start.character}:${f.range.end.line}:${f.range.end.character}`;
+}
+
+function mergeFindings(a: Finding[], b: Finding[]): Finding[] {
+  const seen = new Set(a.map(findingKey));
+  const merged = [...a, ...b.filter((f) => !seen.has(findingKey(f)))];
+  return merged.sort(
+    (x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character || x.code.localeCompare(y.code),
+  );
+}

@@ -1,0 +1,42 @@
+/**
+ * The shape of a rule: metadata plus a visitor keyed by tree-sitter node type,
+ * in the manner of ESLint's `meta`/`create`. Rules report through the context
+ * and never see the LSP or the CLI.
+ */
+import type { Node } from 'web-tree-sitter';
+import type { SemanticModel } from './semantic';
+import type { Category, RelatedInformation, Severity } from './types';
+
+export interface RuleMeta {
+  /** `AIO` + three digits; the family is the first digit (1 blocking, 2 await, 3 tasks, 6 threads). */
+  code: string;
+  /** Kebab-case name of the pattern flagged ("allow <name>" should read naturally). */
+  name: string;
+  category: Category;
+  defaultSeverity: Severity;
+  /** One sentence for rule lists and `--help`. */
+  summary: string;
+}
+
+export interface Report {
+  node: Node;
+  message: string;
+  related?: RelatedInformation[];
+}
+
+export interface RuleContext {
+  readonly semantic: SemanticModel;
+  readonly source: string;
+  report(report: Report): void;
+}
+
+export type Visitor = Partial<Record<string, (node: Node) => void>>;
+
+export interface Rule {
+  meta: RuleMeta;
+  create(context: RuleContext): Visitor;
+}
+
+export function defineRule(rule: Rule): Rule {
+  return rule;
+}

@@ -1,0 +1,765 @@
+/**
+ * The semantic model of one Python file: scopes, the names each scope binds
+ * (imports with aliases, functions, classes, assignments, parameters), and the
+ * resolution of expressions to what they denote (`t.sleep` -> `time.sleep`,
+ * `Path(p).read_text` -> `pathlib.Path.read_text`, `self.commit` -> the
+ * `async def commit` of the enclosing class). Built in one iterative pass over
+ * the tree, then queried lazily by the rules.
+ */
+import type { Node } from 'web-tree-sitter';
+import {
+  ATTRIBUTE_TYPES,
+  AWAIT_RESULT_TYPES,
+  canonicalName,
+  ENTER_TYPES,
+  KNOWN_COROUTINES,
+  looksLikeClass,
+  RETURN_TYPES,
+  SUBSCRIPT_TYPES,
+} from './knowledge';
+import { COMPREHENSION_TYPES, hasAsyncKeyword, isAsyncFunction, logicalParent, sameNode, unparenthesize } from './syntax';
+
+export type ScopeKind = 'module' | 'class' | 'function' | 'lambda' | 'comprehension';
+
+export interface Scope {
+  kind: ScopeKind;
+  node: Node;
+  parent: Scope | undefined;
+  bindings: Map<string, Binding[]>;
+  globals: Set<string>;
+  nonlocals: Set<string>;
+  fn?: FunctionInfo;
+  cls?: ClassInfo;
+}
+
+export interface FunctionInfo {
+  name: string;
+  /** `function_definition` or `lambda`. */
+  node: Node;
+  /** The `def` line's name, or the lambda itself: where related information points. */
+  nameNode: Node;
+  isAsync: boolean;
+  isLambda: boolean;
+  decorators: Node[];
+  scope: Scope;
+  /** The class whose body defines this function directly. */
+  owner?: ClassInfo;
+}
+
+export interface ClassInfo {
+  name: string;
+  node: Node;
+  scope: Scope;
+  bases: Node[];
+  /** `self.x = value` assignments in any method, for `self.x.method()` resolution. */
+  instanceAttributes: Map<string, { value: Node; scope: Scope }>;
+}
+
+export type Binding =
+  | { kind: 'import'; at: number; node: Node; target: string }
+  | { kind: 'function'; at: number; node: Node; fn: FunctionInfo }
+  | { kind: 'class'; at: number; node: Node; cls: ClassInfo }
+  | { kind: 'assign'; at: number; node: Node; value: Node | undefined; annotation: Node | undefined; scope: Scope }
+  | { kind: 'with'; at: number; node: Node; manager: Node; isAsync: boolean; scope: Scope }
+  | { kind: 'parameter'; at: number; node: Node; annotation: Node | undefined; fn: FunctionInfo; index: number };
+
+/** What an expression denotes. */
+export type Value =
+  /** A module, function or class outside this file, by canonical dotted name. */
+  | { kind: 'name'; name: string }
+  /** An instance of a type outside this file (`requests.Session`). */
+  | { kind: 'instance'; type: string }
+  /** A function or method defined in this file. */
+  | { kind: 'function'; fn: FunctionInfo }
+  /** A class defined in this file, or an instance of it. */
+  | { kind: 'class'; cls: ClassInfo }
+  | { kind: 'object'; cls: ClassInfo };
+
+export type AsyncLibrary = 'asyncio' | 'trio' | 'anyio';
+
+/** Deep attribute chains and self-referencing assignments stop resolving here. */
+const MAX_RESOLVE_DEPTH = 24;
+
+const TRANSPARENT_DECORATORS = new Set([
+  'staticmethod',
+  'classmethod',
+  'abc.abstractmethod',
+  'typing.override',
+  'typing_extensions.override',
+  'functools.cache',
+  'functools.lru_cache',
+  'functools.wraps',
+]);
+
+export class SemanticModel {
+  readonly module: Scope;
+  /** Top-level modules the file imports (`asyncio`, `trio`, ...). */
+  readonly importedModules = new Set<string>();
+  private readonly scopes = new Map<number, Scope>();
+  private readonly valueCache = new Map<number, Value | null>();
+  private readonly resolving = new Set<number>();
+  private generatorCache = new Map<number, boolean>();
+  /** Identifiers that bind a name (assignment targets, `as` targets, parameters), as opposed to reading it. */
+  readonly bindingNames = new Set<number>();
+
+  constructor(readonly root: Node) {
+    this.module = this.newScope('module', root, undefined);
+    new ScopeBuilder(this).build(root, this.module);
+  }
+
+  /** The async library the file's messages should speak of. */
+  get library(): AsyncLibrary {
+    if (this.importedModules.has('trio')) return 'trio';
+    if (this.importedModules.has('anyio') && !this.importedModules.has('asyncio')) return 'anyio';
+    return 'asyncio';
+  }
+
+  newScope(kind: ScopeKind, node: Node, parent: Scope | undefined): Scope {
+    const scope: Scope = { kind, node, parent, bindings: new Map(), globals: new Set(), nonlocals: new Set() };
+    this.scopes.set(node.id, scope);
+    return scope;
+  }
+
+  scopeOfNode(node: Node): Scope | undefined {
+    return this.scopes.get(node.id);
+  }
+
+  /** The innermost scope in which `node` is evaluated. */
+  scopeAt(node: Node): Scope {
+    let child = node;
+    for (let parent = node.parent; parent; child = parent, parent = parent.parent) {
+      if (this.bodyOwns(parent, child)) return this.scopes.get(parent.id) ?? this.module;
+    }
+    return this.module;
+  }
+
+  /**
+   * The function whose body runs `node`: the nearest enclosing `def` or `lambda`.
+   * A class body in between means `node` runs at class-creation time, not in the function.
+   */
+  enclosingFunction(node: Node): FunctionInfo | undefined {
+    let child = node;
+    for (let parent = node.parent; parent; child = parent, parent = parent.parent) {
+      if (parent.type === 'class_definition' && this.bodyOwns(parent, child)) return undefined;
+      if ((parent.type === 'function_definition' || parent.type === 'lambda') && this.bodyOwns(parent, child)) {
+        return this.scopes.get(parent.id)?.fn;
+      }
+    }
+    return undefined;
+  }
+
+  /** The `async def` that `node` runs in directly, if any (a nested `def` or `lambda` resets it). */
+  asyncFunctionOf(node: Node): FunctionInfo | undefined {
+    const fn = this.enclosingFunction(node);
+    return fn?.isAsync ? fn : undefined;
+  }
+
+  private bodyOwns(owner: Node, child: Node): boolean {
+    switch (owner.type) {
+      case 'module':
+        return true;
+      case 'function_definition':
+      case 'lambda':
+        return sameNode(owner.childForFieldName('body'), child) || sameNode(owner.childForFieldName('parameters'), child);
+      case 'class_definition':
+        return sameNode(owner.childForFieldName('body'), child);
+      default:
+        return COMPREHENSION_TYPES.has(owner.type);
+    }
+  }
+
+  /**
+   * True when the call's value is awaited right away (`await f()`, `async for x in f()`).
+   * `async with f()` is not: `f()` itself still runs synchronously before `__aenter__`.
+   */
+  isAwaited(call: Node): boolean {
+    const { parent, child } = logicalParent(call);
+    if (!parent) return false;
+    if (parent.type === 'await') return true;
+    return parent.type === 'for_statement' && sameNode(parent.childForFieldName('right'), child) && hasAsyncKeyword(parent);
+  }
+
+  // ---------------------------------------------------------------- names
+
+  /** The binding a name refers to at `node`, following Python's LEGB rule; undefined when unbound. */
+  lookup(name: string, node: Node): Binding | undefined {
+    const useScope = this.scopeAt(node);
+    let scope: Scope | undefined = useScope;
+    if (useScope.globals.has(name)) scope = this.module;
+    for (; scope; scope = scope.parent) {
+      // Class bodies are not enclosing scopes for the functions inside them.
+      if (scope.kind === 'class' && scope !== useScope) continue;
+      if (scope.nonlocals.has(name) && scope !== this.module) continue;
+      const candidates = scope.bindings.get(name);
+      if (candidates && candidates.length > 0) return pickBinding(candidates, node.startIndex);
+    }
+    return undefined;
+  }
+
+  /** Canonical dotted name of an expression that denotes a module, function, class or method. */
+  qualifiedName(expr: Node): string | undefined {
+    const value = this.resolve(expr);
+    return value?.kind === 'name' ? value.name : undefined;
+  }
+
+  /** Canonical dotted name of what a call calls (`requests.Session.get` for `s.get(...)`). */
+  calleeName(call: Node): string | undefined {
+    const fn = call.childForFieldName('function');
+    return fn ? this.qualifiedName(fn) : undefined;
+  }
+
+  resolve(expr: Node, depth = 0): Value | undefined {
+    const cached = this.valueCache.get(expr.id);
+    if (cached !== undefined) return cached ?? undefined;
+    if (depth > MAX_RESOLVE_DEPTH || this.resolving.has(expr.id)) return undefined;
+    this.resolving.add(expr.id);
+    let value: Value | undefined;
+    try {
+      value = this.resolveUncached(expr, depth + 1);
+    } finally {
+      this.resolving.delete(expr.id);
+    }
+    this.valueCache.set(expr.id, value ?? null);
+    return value;
+  }
+
+  private resolveUncached(expr: Node, depth: number): Value | undefined {
+    switch (expr.type) {
+      case 'parenthesized_expression':
+        return this.resolve(unparenthesize(expr), depth);
+      case 'identifier':
+        return this.resolveName(expr, depth);
+      case 'attribute': {
+        const object = expr.childForFieldName('object');
+        const attr = expr.childForFieldName('attribute')?.text;
+        if (!object || !attr) return undefined;
+        return this.attributeOf(this.resolve(object, depth), attr, depth);
+      }
+      case 'call':
+        return this.callResult(expr, depth);
+      case 'await': {
+        const inner = expr.namedChildren[0];
+        const call = inner ? unparenthesize(inner) : undefined;
+        if (call?.type !== 'call') return undefined;
+        const name = this.calleeName(call);
+        const type = name ? AWAIT_RESULT_TYPES.get(name) : undefined;
+        return type ? { kind: 'instance', type } : undefined;
+      }
+      case 'subscript': {
+        const value = expr.childForFieldName('value');
+        const base = value ? this.resolve(value, depth) : undefined;
+        const type = base?.kind === 'instance' ? SUBSCRIPT_TYPES.get(base.type) : undefined;
+        return type ? { kind: 'instance', type } : undefined;
+      }
+      case 'binary_operator': {
+        // `path / "name"` is still a path.
+        const left = expr.childForFieldName('left');
+        const base = left ? this.resolve(left, depth) : undefined;
+        return base?.kind === 'instance' && base.type === 'pathlib.Path' && expr.childForFieldName('operator')?.type === '/'
+          ? base
+          : undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private resolveName(identifier: Node, depth: number): Value | undefined {
+    const name = identifier.text;
+    if (name === 'super') return undefined;
+    const binding = this.lookup(name, identifier);
+    // An unbound name is taken as the module or builtin of that name, as flake8-async does.
+    if (!binding) return { kind: 'name', name: canonicalName(name) };
+    return this.bindingValue(binding, depth);
+  }
+
+  bindingValue(binding: Binding, depth: number): Value | undefined {
+    switch (binding.kind) {
+      case 'import':
+        return { kind: 'name', name: canonicalName(binding.target) };
+      case 'function':
+        return { kind: 'function', fn: binding.fn };
+      case 'class':
+        return { kind: 'class', cls: binding.cls };
+      case 'assign':
+        if (binding.annotation) {
+          const declared = this.instanceOfAnnotation(binding.annotation, depth);
+          if (declared) return declared;
+        }
+        return binding.value ? this.resolve(binding.value, depth) : undefined;
+      case 'with': {
+        const manager = this.resolve(binding.manager, depth);
+        const managerCall = unparenthesize(binding.manager);
+        const enterType = managerCall.type === 'call' ? ENTER_TYPES.get(this.calleeName(managerCall) ?? '') : undefined;
+        if (enterType) return { kind: 'instance', type: enterType };
+        // Context managers nearly always return themselves from __enter__.
+        return manager?.kind === 'instance' || manager?.kind === 'object' ? manager : undefined;
+      }
+      case 'parameter':
+        return this.parameterValue(binding, depth);
+    }
+  }
+
+  private parameterValue(binding: Extract<Binding, { kind: 'parameter' }>, depth: number): Value | undefined {
+    if (binding.annotation) return this.instanceOfAnnotation(binding.annotation, depth);
+    const { fn, index } = binding;
+    if (index !== 0 || !fn.owner || fn.isLambda) return undefined;
+    const decorators = fn.decorators.map((d) => this.decoratorName(d));
+    if (decorators.includes('staticmethod')) return undefined;
+    if (decorators.includes('classmethod')) return { kind: 'class', cls: fn.owner };
+    return { kind: 'object', cls: fn.owner };
+  }
+
+  /** The value a parameter or variable annotated with `annotation` holds. */
+  private instanceOfAnnotation(annotation: Node, depth: number): Value | undefined {
+    let expr: Node | null = annotation.type === 'type' ? annotation.namedChildren[0] : annotation;
+    if (!expr) return undefined;
+    if (expr.type === 'string') return undefined;
+    // `Optional[T]` and `T | None` are T for our purposes.
+    if (expr.type === 'generic_type') {
+      const head = expr.namedChildren[0];
+      const params = expr.namedChildren[1];
+      if (head?.text === 'Optional' && params) expr = params.namedChildren[0]?.namedChildren[0] ?? null;
+      else expr = head ?? null;
+    } else if (expr.type === 'binary_operator') {
+      const left = expr.childForFieldName('left');
+      const right = expr.childForFieldName('right');
+      expr = left?.type === 'none' ? right : left;
+    }
+    if (!expr) return undefined;
+    if (expr.type === 'type') expr = expr.namedChildren[0] ?? null;
+    if (!expr) return undefined;
+    const value = this.resolve(expr, depth);
+    if (value?.kind === 'name') return { kind: 'instance', type: value.name };
+    if (value?.kind === 'class') return { kind: 'object', cls: value.cls };
+    return undefined;
+  }
+
+  private attributeOf(base: Value | undefined, attr: string, depth: number): Value | undefined {
+    if (!base) return undefined;
+    switch (base.kind) {
+      case 'name':
+        return { kind: 'name', name: canonicalName(`${base.name}.${attr}`) };
+      case 'instance': {
+        const member = `${base.type}.${attr}`;
+        const attrType = ATTRIBUTE_TYPES.get(member) ?? ATTRIBUTE_TYPES.get(`${base.type}.*`);
+        if (attrType && !RETURN_TYPES.has(member) && !KNOWN_COROUTINES.has(member)) {
+          return { kind: 'instance', type: attrType };
+        }
+        return { kind: 'name', name: member };
+      }
+      case 'class':
+      case 'object': {
+        const method = this.findMethod(base.cls, attr);
+        if (method) return { kind: 'function', fn: method };
+        if (base.kind === 'object') {
+          const assigned = this.findInstanceAttribute(base.cls, attr);
+          if (assigned) return this.resolve(assigned.value, depth);
+        }
+        return undefined;
+      }
+      case 'function':
+        return undefined;
+    }
+  }
+
+  private callResult(call: Node, depth: number): Value | undefined {
+    const fnNode = call.childForFieldName('function');
+    const callee = fnNode ? this.resolve(fnNode, depth) : undefined;
+    if (!callee) return undefined;
+    if (callee.kind === 'class') return { kind: 'object', cls: callee.cls };
+    if (callee.kind !== 'name') return undefined;
+    const returned = RETURN_TYPES.get(callee.name);
+    if (returned) return { kind: 'instance', type: returned };
+    if (looksLikeClass(callee.name)) return { kind: 'instance', type: callee.name };
+    return undefined;
+  }
+
+  /** A method of a class of this file, looked up through its same-file base classes. */
+  findMethod(cls: ClassInfo, name: string, seen = new Set<number>()): FunctionInfo | undefined {
+    if (seen.has(cls.node.id)) return undefined;
+    seen.add(cls.node.id);
+    const own = cls.scope.bindings.get(name);
+    const last = own?.[own.length - 1];
+    if (last) return last.kind === 'function' ? last.fn : undefined;
+    for (const base of cls.bases) {
+      const baseValue = this.resolve(base);
+      if (baseValue?.kind === 'class') {
+        const found = this.findMethod(baseValue.cls, name, seen);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
+  private findInstanceAttribute(cls: ClassInfo, name: string, seen = new Set<number>()): { value: Node; scope: Scope } | undefined {
+    if (seen.has(cls.node.id)) return undefined;
+    seen.add(cls.node.id);
+    const own = cls.instanceAttributes.get(name);
+    if (own) return own;
+    for (const base of cls.bases) {
+      const baseValue = this.resolve(base);
+      if (baseValue?.kind === 'class') {
+        const found = this.findInstanceAttribute(baseValue.cls, name, seen);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
+  decoratorName(decorator: Node): string | undefined {
+    let expr = decorator.namedChildren.find((c) => c.type !== 'comment');
+    if (!expr) return undefined;
+    if (expr.type === 'call') expr = expr.childForFieldName('function') ?? expr;
+    return this.qualifiedName(expr) ?? expr.text;
+  }
+
+  // ---------------------------------------------------------------- coroutines
+
+  /** True when a function body contains `yield` (an `async def` with `yield` is an async generator, not a coroutine). */
+  isGenerator(fn: FunctionInfo): boolean {
+    const cached = this.generatorCache.get(fn.node.id);
+    if (cached !== undefined) return cached;
+    let found = false;
+    const body = fn.node.childForFieldName('body');
+    if (body) {
+      const stack: Node[] = [body];
+      while (stack.length > 0 && !found) {
+        const node = stack.pop()!;
+        if (node.type === 'yield') found = true;
+        else if (node.type === 'function_definition' || node.type === 'lambda' || node.type === 'class_definition') continue;
+        else for (const c of node.namedChildren) stack.push(c);
+      }
+    }
+    this.generatorCache.set(fn.node.id, found);
+    return found;
+  }
+
+  /**
+   * What a call creates a coroutine from, when it certainly does: an `async def`
+   * of this file (not an async generator, no decorator that may change it) or a
+   * known library coroutine function.
+   */
+  coroutineCallee(call: Node): { name: string; definition?: FunctionInfo } | undefined {
+    const fnNode = call.childForFieldName('function');
+    if (!fnNode) return undefined;
+    const callee = this.resolve(fnNode);
+    if (!callee) return undefined;
+    if (callee.kind === 'function') {
+      const fn = callee.fn;
+      if (!fn.isAsync || this.isGenerator(fn)) return undefined;
+      const transparent = fn.decorators.every((d) => TRANSPARENT_DECORATORS.has(this.decoratorName(d) ?? ''));
+      return transparent ? { name: fn.name, definition: fn } : undefined;
+    }
+    if (callee.kind === 'name' && KNOWN_COROUTINES.has(callee.name)) return { name: callee.name };
+    return undefined;
+  }
+}
+
+/** The binding in effect at `offset`: the last one before it, else (a use before any binding, as in a function body referring to a later module-level name) the first. */
+function pickBinding(candidates: Binding[], offset: number): Binding {
+  let chosen: Binding | undefined;
+  for (const b of candidates) {
+    if (b.at <= offset) chosen = b;
+  }
+  return chosen ?? candidates[0]!;
+}
+
+/** Collects scopes and bindings in one iterative walk (no recursion, so 10,000-deep nesting is fine). */
+class ScopeBuilder {
+  constructor(private readonly model: SemanticModel) {}
+
+  build(root: Node, moduleScope: Scope): void {
+    const stack: Array<{ node: Node; scope: Scope }> = [];
+    const pushChildren = (node: Node, scope: Scope) => {
+      for (let i = node.namedChildCount - 1; i >= 0; i--) {
+        const c = node.namedChild(i);
+        if (c) stack.push({ node: c, scope });
+      }
+    };
+    pushChildren(root, moduleScope);
+    while (stack.length > 0) {
+      const { node, scope } = stack.pop()!;
+      switch (node.type) {
+        case 'function_definition':
+          this.functionDefinition(node, scope, pushChildren);
+          continue;
+        case 'lambda':
+          this.lambda(node, scope, pushChildren);
+          continue;
+        case 'class_definition':
+          this.classDefinition(node, scope, pushChildren);
+          continue;
+        case 'import_statement':
+          this.importStatement(node, scope);
+          continue;
+        case 'import_from_statement':
+          this.importFrom(node, scope);
+          continue;
+        case 'assignment':
+          this.assignment(node, scope);
+          break;
+        case 'for_statement':
+        case 'for_in_clause':
+          this.bindTargets(node.childForFieldName('left'), scope, undefined);
+          break;
+        case 'with_item':
+          this.withItem(node, scope);
+          break;
+        case 'as_pattern':
+          if (node.parent?.type === 'except_clause') this.bindTargets(node.childForFieldName('alias'), scope, undefined);
+          break;
+        case 'named_expression': {
+          const name = node.childForFieldName('name');
+          let target = scope;
+          while (target.kind === 'comprehension' && target.parent) target = target.parent;
+          if (name) this.bind(target, name.text, { kind: 'assign', at: name.startIndex, node: name, value: node.childForFieldName('value') ?? undefined, annotation: undefined, scope });
+          break;
+        }
+        case 'global_statement':
+          for (const n of node.namedChildren) if (n.type === 'identifier') scope.globals.add(n.text);
+          continue;
+        case 'nonlocal_statement':
+          for (const n of node.namedChildren) if (n.type === 'identifier') scope.nonlocals.add(n.text);
+          continue;
+        default:
+          if (COMPREHENSION_TYPES.has(node.type)) {
+            pushChildren(node, this.model.newScope('comprehension', node, scope));
+            continue;
+          }
+      }
+      pushChildren(node, scope);
+    }
+  }
+
+  private bind(scope: Scope, name: string, binding: Binding): void {
+    if (binding.node.type === 'identifier') this.model.bindingNames.add(binding.node.id);
+    let target = scope;
+    if (scope.globals.has(name)) target = this.model.module;
+    const list = target.bindings.get(name);
+    if (list) list.push(binding);
+    else target.bindings.set(name, [binding]);
+  }
+
+  private functionDefinition(node: Node, scope: Scope, pushChildren: (n: Node, s: Scope) => void): void {
+    const nameNode = node.childForFieldName('name');
+    const fnScope = this.model.newScope('function', node, scope);
+    const decorated = node.parent?.type === 'decorated_definition' ? node.parent : undefined;
+    const fn: FunctionInfo = {
+      name: nameNode?.text ?? '<function>',
+      node,
+      nameNode: nameNode ?? node,
+      isAsync: isAsyncFunction(node),
+      isLambda: false,
+      decorators: decorated ? decorated.namedChildren.filter((c) => c.type === 'decorator') : [],
+      scope: fnScope,
+      owner: scope.kind === 'class' ? scope.cls : undefined,
+    };
+    fnScope.fn = fn;
+    if (nameNode) this.bind(scope, nameNode.text, { kind: 'function', at: node.startIndex, node, fn });
+    this.parameters(node.childForFieldName('parameters'), fn);
+    // Defaults and annotations are evaluated in the enclosing scope; the body in the function's.
+    const params = node.childForFieldName('parameters');
+    if (params) pushChildren(params, scope);
+    const returnType = node.childForFieldName('return_type');
+    if (returnType) pushChildren(returnType, scope);
+    const body = node.childForFieldName('body');
+    if (body) pushChildren(body, fnScope);
+  }
+
+  private lambda(node: Node, scope: Scope, pushChildren: (n: Node, s: Scope) => void): void {
+    const lambdaScope = this.model.newScope('lambda', node, scope);
+    const fn: FunctionInfo = {
+      name: '<lambda>',
+      node,
+      nameNode: node,
+      isAsync: false,
+      isLambda: true,
+      decorators: [],
+      scope: lambdaScope,
+    };
+    lambdaScope.fn = fn;
+    this.parameters(node.childForFieldName('parameters'), fn);
+    const body = node.childForFieldName('body');
+    if (body) pushChildren(body, lambdaScope);
+  }
+
+  private parameters(params: Node | null, fn: FunctionInfo): void {
+    if (!params) return;
+    let index = 0;
+    for (const p of params.namedChildren) {
+      let nameNode: Node | null = null;
+      let annotation: Node | undefined;
+      switch (p.type) {
+        case 'identifier':
+          nameNode = p;
+          break;
+        case 'typed_parameter':
+          nameNode = p.namedChildren.find((c) => c.type === 'identifier') ?? null;
+          annotation = p.childForFieldName('type') ?? undefined;
+          break;
+        case 'default_parameter':
+          nameNode = p.childForFieldName('name');
+          break;
+        case 'typed_default_parameter':
+          nameNode = p.childForFieldName('name');
+          annotation = p.childForFieldName('type') ?? undefined;
+          break;
+        case 'list_splat_pattern':
+        case 'dictionary_splat_pattern':
+          nameNode = p.namedChildren.find((c) => c.type === 'identifier') ?? null;
+          break;
+        default:
+          continue;
+      }
+      if (nameNode?.type === 'identifier') {
+        const isSplat = p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern';
+        this.bind(fn.scope, nameNode.text, {
+          kind: 'parameter',
+          at: -1,
+          node: nameNode,
+          annotation: isSplat ? undefined : annotation,
+          fn,
+          index: isSplat ? -1 : index,
+        });
+      }
+      index++;
+    }
+  }
+
+  private classDefinition(node: Node, scope: Scope, pushChildren: (n: Node, s: Scope) => void): void {
+    const nameNode = node.childForFieldName('name');
+    const classScope = this.model.newScope('class', node, scope);
+    const superclasses = node.childForFieldName('superclasses');
+    const cls: ClassInfo = {
+      name: nameNode?.text ?? '<class>',
+      node,
+      scope: classScope,
+      bases: superclasses ? superclasses.namedChildren.filter((c) => c.type !== 'keyword_argument' && c.type !== 'comment') : [],
+      instanceAttributes: new Map(),
+    };
+    classScope.cls = cls;
+    if (nameNode) this.bind(scope, nameNode.text, { kind: 'class', at: node.startIndex, node, cls });
+    if (superclasses) pushChildren(superclasses, scope);
+    const body = node.childForFieldName('body');
+    if (body) pushChildren(body, classScope);
+  }
+
+  private importStatement(node: Node, scope: Scope): void {
+    for (const item of node.namedChildren) {
+      if (item.type === 'dotted_name') {
+        // `import a.b.c` binds `a`; attribute access then spells out the rest.
+        const top = item.namedChildren[0]?.text ?? item.text;
+        this.model.importedModules.add(top);
+        this.bind(scope, top, { kind: 'import', at: node.startIndex, node: item, target: top });
+      } else if (item.type === 'aliased_import') {
+        const target = item.childForFieldName('name')?.text;
+        const alias = item.childForFieldName('alias')?.text;
+        if (!target || !alias) continue;
+        this.model.importedModules.add(target.split('.')[0]!);
+        this.bind(scope, alias, { kind: 'import', at: node.startIndex, node: item, target });
+      }
+    }
+  }
+
+  private importFrom(node: Node, scope: Scope): void {
+    const moduleNode = node.childForFieldName('module_name');
+    if (!moduleNode) return;
+    const moduleName = moduleNode.text.replace(/\s+/g, '');
+    if (!moduleName.startsWith('.')) this.model.importedModules.add(moduleName.split('.')[0]!);
+    for (const item of node.namedChildren) {
+      if (sameNode(item, moduleNode)) continue;
+      let imported: string | undefined;
+      let local: string | undefined;
+      if (item.type === 'dotted_name') {
+        imported = item.text;
+        local = item.text;
+      } else if (item.type === 'aliased_import') {
+        imported = item.childForFieldName('name')?.text;
+        local = item.childForFieldName('alias')?.text;
+      }
+      if (!imported || !local) continue;
+      const target = moduleName.endsWith('.') ? `${moduleName}${imported}` : `${moduleName}.${imported}`;
+      this.bind(scope, local, { kind: 'import', at: node.startIndex, node: item, target });
+    }
+  }
+
+  private assignment(node: Node, scope: Scope): void {
+    const left = node.childForFieldName('left');
+    let right = node.childForFieldName('right');
+    // `a = b = f()`: the innermost right-hand side is the value of every target.
+    while (right?.type === 'assignment') right = right.childForFieldName('right');
+    const annotation = node.childForFieldName('type') ?? undefined;
+    if (node.parent?.type === 'assignment') return; // handled with the outer assignment's value
+    const targets: Node[] = [];
+    for (let n: Node | null = node; n?.type === 'assignment'; n = n.childForFieldName('right')) {
+      const t = n.childForFieldName('left');
+      if (t) targets.push(t);
+    }
+    for (const target of targets) {
+      if (target.type === 'identifier') {
+        this.bind(scope, target.text, { kind: 'assign', at: target.startIndex, node: target, value: right ?? undefined, annotation: sameNode(target, left) ? annotation : undefined, scope });
+      } else if (target.type === 'attribute') {
+        this.instanceAttribute(target, right ?? undefined, scope);
+      } else if (!this.bindPairwise(target, right, scope)) {
+        this.bindTargets(target, scope, undefined);
+      }
+    }
+  }
+
+  /** `a, b = x(), y()`: binds each name to its own value when both sides have the same shape. */
+  private bindPairwise(target: Node, value: Node | null, scope: Scope): boolean {
+    const sequences = new Set(['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'expression_list']);
+    const right = value ? unparenthesize(value) : undefined;
+    if (!right || !sequences.has(target.type) || !sequences.has(right.type)) return false;
+    const names = target.namedChildren.filter((c) => c.type !== 'comment');
+    const values = right.namedChildren.filter((c) => c.type !== 'comment');
+    if (names.length !== values.length || names.some((n) => n.type !== 'identifier')) return false;
+    names.forEach((name, i) => {
+      this.bind(scope, name.text, { kind: 'assign', at: name.startIndex, node: name, value: values[i], annotation: undefined, scope });
+    });
+    return true;
+  }
+
+  /** Records `self.x = value` inside a method, so `self.x.method()` resolves later. */
+  private instanceAttribute(target: Node, value: Node | undefined, scope: Scope): void {
+    const object = target.childForFieldName('object');
+    const attr = target.childForFieldName('attribute')?.text;
+    const fn = scope.fn;
+    if (!value || !object || !attr || object.type !== 'identifier' || !fn?.owner) return;
+    const firstParam = [...fn.scope.bindings.values()].flat().find((b) => b.kind === 'parameter' && b.index === 0);
+    if (firstParam?.node.text !== object.text) return;
+    if (!fn.owner.instanceAttributes.has(attr)) fn.owner.instanceAttributes.set(attr, { value, scope });
+  }
+
+  /** Binds every name in an unpacking target to an unknown value. */
+  private bindTargets(target: Node | null, scope: Scope, value: Node | undefined): void {
+    if (!target) return;
+    const stack: Node[] = [target];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (n.type === 'identifier') {
+        this.bind(scope, n.text, { kind: 'assign', at: n.startIndex, node: n, value, annotation: undefined, scope });
+      } else if (n.type === 'attribute' || n.type === 'subscript') {
+        continue;
+      } else {
+        for (const c of n.namedChildren) stack.push(c);
+      }
+    }
+  }
+
+  private withItem(node: Node, scope: Scope): void {
+    const value = node.childForFieldName('value');
+    if (value?.type !== 'as_pattern') return;
+    const manager = value.namedChildren[0];
+    const alias = value.childForFieldName('alias');
+    const name = alias?.namedChildren[0];
+    if (!manager || !name) return;
+    if (name.type === 'identifier') {
+      const statement = node.parent?.parent;
+      this.bind(scope, name.text, { kind: 'with', at: name.startIndex, node: name, manager, isAsync: !!statement && hasAsyncKeyword(statement), scope });
+    } else {
+      this.bindTargets(name, scope, undefined);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Plain data types shared by the analysis core, the CLI and the language server.
+ * Positions are 0-based lines and UTF-16 code-unit columns, which is what both
+ * web-tree-sitter (for JS string input) and LSP's default position encoding use.
+ */
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+export type SeveritySetting = Severity | 'off';
+
+export type Category =
+  | 'blocking-call'
+  | 'missing-await'
+  | 'cpu-bound-thread'
+  | 'unhandled-task-error'
+  | 'event-loop-misuse'
+  | 'cancellation'
+  | 'structured-concurrency'
+  | 'threads-processes';
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export interface RelatedInformation {
+  range: Range;
+  message: string;
+}
+
+export interface Finding {
+  code: string;
+  name: string;
+  category: Category;
+  severity: Severity;
+  message: string;
+  range: Range;
+  related: RelatedInformation[];
+}
+
+export interface AnalyzeOptions {
+  /** Code prefixes to run (`AIO1`, `AIO201`); all rules when absent or empty. */
+  select?: readonly string[];
+  /** Code prefixes never to run; wins over `select`. */
+  ignore?: readonly string[];
+  /** Per-code severity override; `off` disables the rule. */
+  severity?: Readonly<Record<string, SeveritySetting>>;
+}

@@ -1,0 +1,86 @@
+/**
+ * AIO601 cpu-bound-work-on-thread: CPU-bound pure-Python work sent to a thread, where the GIL
+ * lets it run no faster and slows the event loop down.
+ * Documentation: docs/rules/AIO601.md
+ */
+import type { Node } from 'web-tree-sitter';
+import { defineRule } from '../core/rule';
+import type { FunctionInfo, SemanticModel } from '../core/semantic';
+import { argument, rangeOf, unparenthesize } from '../core/syntax';
+import { CpuBoundAnalysis } from './helpers/cpu-bound';
+
+interface ThreadOffload {
+  /** Where the callable is: positional index and keyword name. */
+  fnIndex: number;
+  fnKeyword?: string;
+  /** For `run_in_executor`: which argument names the executor. */
+  executorIndex?: number;
+  via: string;
+}
+
+const THREAD_OFFLOADS = new Map<string, ThreadOffload>([
+  ['asyncio.to_thread', { fnIndex: 0, via: '`asyncio.to_thread()`' }],
+  ['asyncio.AbstractEventLoop.run_in_executor', { fnIndex: 1, executorIndex: 0, via: '`loop.run_in_executor()` with a thread pool' }],
+  ['threading.Thread', { fnIndex: 1, fnKeyword: 'target', via: '`threading.Thread`' }],
+  ['concurrent.futures.ThreadPoolExecutor.submit', { fnIndex: 0, fnKeyword: 'fn', via: 'a `ThreadPoolExecutor`' }],
+  ['concurrent.futures.ThreadPoolExecutor.map', { fnIndex: 0, fnKeyword: 'fn', via: 'a `ThreadPoolExecutor`' }],
+  ['anyio.to_thread.run_sync', { fnIndex: 0, via: '`anyio.to_thread.run_sync()`' }],
+  ['trio.to_thread.run_sync', { fnIndex: 0, via: '`trio.to_thread.run_sync()`' }],
+]);
+
+export default defineRule({
+  meta: {
+    code: 'AIO601',
+    name: 'cpu-bound-work-on-thread',
+    category: 'cpu-bound-thread',
+    defaultSeverity: 'warning',
+    summary: 'CPU-bound pure-Python work is sent to a thread, where the GIL gives it no parallelism.',
+  },
+  create(context) {
+    const { semantic } = context;
+    const analysis = new CpuBoundAnalysis(semantic);
+    return {
+      call(call) {
+        const name = semantic.calleeName(call);
+        const offload = name ? THREAD_OFFLOADS.get(name) : undefined;
+        if (!offload) return;
+        if (offload.executorIndex !== undefined && !isThreadPool(argument(call, offload.executorIndex), semantic)) return;
+        const target = argument(call, offload.fnIndex, offload.fnKeyword);
+        const fn = target ? targetFunction(target, semantic) : undefined;
+        const evidence = fn ? analysis.evidenceFor(fn) : undefined;
+        if (!fn || !evidence) return;
+        const label = fn.isLambda ? 'this lambda' : `\`${fn.name}\``;
+        context.report({
+          node: call,
+          message: `${label} does CPU-bound pure-Python work (${evidence.reason}; no I/O) and is sent to ${offload.via}: threads share the GIL, so it runs no faster than inline and slows the event loop and every other thread; run it in a \`ProcessPoolExecutor\` instead (e.g. \`await loop.run_in_executor(process_pool, ...)\`)`,
+          related: [
+            { range: rangeOf(evidence.node), message: `CPU-bound: ${evidence.reason}` },
+            ...(fn.isLambda ? [] : [{ range: rangeOf(fn.nameNode), message: `\`${fn.name}\` is defined here` }]),
+          ],
+        });
+      },
+    };
+  },
+});
+
+/** `None` (the loop's default thread pool) or a known `ThreadPoolExecutor`. */
+function isThreadPool(executor: Node | undefined, semantic: SemanticModel): boolean {
+  if (!executor) return false;
+  const expr = unparenthesize(executor);
+  if (expr.type === 'none') return true;
+  const value = semantic.resolve(expr);
+  return value?.kind === 'instance' && value.type === 'concurrent.futures.ThreadPoolExecutor';
+}
+
+/** The function a callable argument denotes, looking through `functools.partial(f, ...)`. */
+function targetFunction(expr: Node, semantic: SemanticModel): FunctionInfo | undefined {
+  let node = unparenthesize(expr);
+  if (node.type === 'call' && semantic.calleeName(node) === 'functools.partial') {
+    const inner = argument(node, 0);
+    if (!inner) return undefined;
+    node = unparenthesize(inner);
+  }
+  if (node.type === 'lambda') return semantic.scopeOfNode(node)?.fn;
+  const value = semantic.resolve(node);
+  return value?.kind === 'function' ? value.fn : undefined;
+}

@@ -1,0 +1,61 @@
+/**
+ * Builds a missing-await rule: find calls that create a coroutine and let the
+ * rule decide, from how the coroutine is used, whether it is lost.
+ */
+import type { Node } from 'web-tree-sitter';
+import { defineRule, type Rule, type RuleContext, type RuleMeta } from '../../core/rule';
+import type { FunctionInfo } from '../../core/semantic';
+import { rangeOf } from '../../core/syntax';
+import type { RelatedInformation } from '../../core/types';
+import { classifyUse, type Use } from './usage';
+
+export interface CoroutineCall {
+  call: Node;
+  /** How the source names the callee, e.g. `self.commit`. */
+  spelled: string;
+  definition?: FunctionInfo;
+  use: Use;
+}
+
+export function coroutineRule(
+  meta: RuleMeta,
+  check: (found: CoroutineCall, context: RuleContext) => string | undefined,
+): Rule {
+  return defineRule({
+    meta,
+    create(context) {
+      const { semantic } = context;
+      return {
+        call(call) {
+          const callee = semantic.coroutineCallee(call);
+          if (!callee || semantic.isAwaited(call)) return;
+          const found: CoroutineCall = {
+            call,
+            spelled: call.childForFieldName('function')?.text.replace(/\s+/g, '') ?? callee.name,
+            definition: callee.definition,
+            use: classifyUse(call, semantic),
+          };
+          const message = check(found, context);
+          if (!message) return;
+          context.report({ node: call, message: message + remedy(call, context), related: related(found) });
+        },
+      };
+    },
+  });
+}
+
+function remedy(call: Node, context: RuleContext): string {
+  const fn = context.semantic.enclosingFunction(call);
+  if (!fn) return '';
+  if (fn.isLambda) return ' (a `lambda` cannot `await`: use an `async def`)';
+  if (!fn.isAsync) {
+    return ` (\`${fn.name}\` is not async: make it \`async def\` and await the call, or run the coroutine with \`asyncio.run()\`)`;
+  }
+  return '';
+}
+
+function related(found: CoroutineCall): RelatedInformation[] {
+  const def = found.definition;
+  if (!def) return [];
+  return [{ range: rangeOf(def.nameNode), message: `\`${def.name}\` is declared \`async def\` here: calling it only creates a coroutine` }];
+}

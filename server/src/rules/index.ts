@@ -1,0 +1,33 @@
+/**
+ * The registry of rules, sorted by code. Adding a rule: write its module, add
+ * it here, add docs/rules/<CODE>.md and test/fixtures/rules/<CODE>.py.
+ */
+import type { Rule } from '../core/rule';
+import AIO101 from './AIO101-blocking-sleep';
+import AIO102 from './AIO102-blocking-http-call';
+import AIO103 from './AIO103-blocking-subprocess';
+import AIO104 from './AIO104-blocking-process-wait';
+import AIO105 from './AIO105-blocking-file-io';
+import AIO106 from './AIO106-blocking-filesystem-call';
+import AIO107 from './AIO107-blocking-input';
+import AIO108 from './AIO108-blocking-network-call';
+import AIO109 from './AIO109-blocking-database-call';
+import AIO110 from './AIO110-blocking-sync-primitive';
+import AIO111 from './AIO111-blocking-future-wait';
+import AIO201 from './AIO201-unawaited-coroutine';
+import AIO202 from './AIO202-coroutine-never-awaited';
+import AIO203 from './AIO203-coroutine-in-condition';
+import AIO204 from './AIO204-coroutine-used-as-value';
+import AIO301 from './AIO301-dangling-task';
+import AIO302 from './AIO302-task-never-awaited';
+import AIO305 from './AIO305-dropped-executor-future';
+import AIO601 from './AIO601-cpu-bound-work-on-thread';
+
+export const RULES: readonly Rule[] = [
+  AIO101, AIO102, AIO103, AIO104, AIO105, AIO106, AIO107, AIO108, AIO109, AIO110, AIO111,
+  AIO201, AIO202, AIO203, AIO204,
+  AIO301, AIO302, AIO305,
+  AIO601,
+];
+
+export const RULES_BY_CODE: ReadonlyMap<string, Rule> = new Map(RULES.map((r) => [r.meta.code, r]));

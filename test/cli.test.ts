@@ -1,0 +1,167 @@
+/**
+ * The CLI as users run it: the bundled dist/cli.js in a child process, on the
+ * examples and on scratch folders with bad files, checking output and exit codes.
+ */
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { REPO_ROOT } from './helpers/engine';
+import { parseExpectations } from './helpers/expectations';
+
+const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
+
+function run(args: string[], cwd = REPO_ROOT): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+interface JsonOutput {
+  version: string;
+  diagnostics: Array<{ path: string; line: number; column: number; endLine: number; endColumn: number; code: string; name: string; category: string; severity: string; message: string }>;
+  summary: { files: number; diagnostics: number };
+  skipped: Array<{ path: string; reason: string }>;
+}
+
+function scratch(files: Record<string, string | Buffer>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'async-pitfalls-cli-'));
+  for (const [name, content] of Object.entries(files)) {
+    const full = path.join(dir, name);
+    fs.mkdirSync(path.dirname(full), { recursive: true });
+    fs.writeFileSync(full, content);
+  }
+  return dir;
+}
+
+describe('CLI', () => {
+  before(() => assert.ok(fs.existsSync(CLI), 'dist/cli.js is missing: run `npm run build` first'));
+
+  it('reports exactly the findings marked in the bundled examples (text)', () => {
+    const { status, stdout } = run(['check', 'examples']);
+    assert.equal(status, 1);
+    const reported = stdout
+      .split('\n')
+      .map((l) => /^(examples\/[\w.]+):(\d+):(\d+): (AIO\d{3}) \[[a-z-]+\] \S/.exec(l))
+      .filter((m): m is RegExpExecArray => !!m)
+      .map((m) => `${m[1]}:${m[2]} ${m[4]}`)
+      .sort();
+    const expected: string[] = [];
+    for (const file of fs.readdirSync(path.join(REPO_ROOT, 'examples')).filter((f) => f.endsWith('.py'))) {
+      const source = fs.readFileSync(path.join(REPO_ROOT, 'examples', file), 'utf8');
+      for (const e of parseExpectations(source).expectations) expected.push(`examples/${file}:${e.line} ${e.code}`);
+    }
+    assert.deepEqual(reported, expected.sort());
+    assert.match(stdout, /\nFound \d+ problems \(\d+ errors?, \d+ warnings?\) in \d+ of \d+ files checked\.\n$/);
+  });
+
+  it('covers every rule family in the examples, and has clean examples', () => {
+    const { stdout } = run(['check', 'examples', '--format', 'json']);
+    const out = JSON.parse(stdout) as JsonOutput;
+    const categories = new Set(out.diagnostics.map((d) => d.category));
+    for (const c of ['blocking-call', 'missing-await', 'cpu-bound-thread', 'unhandled-task-error']) assert.ok(categories.has(c), c);
+    const flagged = new Set(out.diagnostics.map((d) => d.path));
+    assert.ok(out.summary.files > flagged.size, 'some examples must be clean');
+  });
+
+  it('checks the bundled examples when no path is given', () => {
+    const { status, stdout, stderr } = run(['check'], os.tmpdir());
+    assert.equal(status, 1);
+    assert.match(stderr, /checking the bundled examples/);
+    assert.match(stdout, /blocking_calls\.py:\d+:\d+: AIO101/);
+  });
+
+  it('prints one JSON object with the documented shape', () => {
+    const { status, stdout } = run(['check', 'examples/blocking_calls.py', '--format', 'json']);
+    assert.equal(status, 1);
+    const out = JSON.parse(stdout) as JsonOutput;
+    assert.equal(typeof out.version, 'string');
+    assert.deepEqual(out.summary, { files: 1, diagnostics: out.diagnostics.length });
+    const first = out.diagnostics[0]!;
+    assert.deepEqual(Object.keys(first).sort(), ['category', 'code', 'column', 'endColumn', 'endLine', 'line', 'message', 'name', 'path', 'severity'].sort());
+    const sleep = out.diagnostics.find((d) => d.code === 'AIO101')!;
+    const line = fs.readFileSync(path.join(REPO_ROOT, 'examples/blocking_calls.py'), 'utf8').split('\n')[sleep.line - 1]!;
+    // 1-based columns: the call starts at `column`.
+    assert.equal(line.slice(sleep.column - 1, sleep.column - 1 + 'time.sleep'.length), 'time.sleep');
+    assert.equal(sleep.name, 'blocking-sleep');
+    assert.equal(sleep.severity, 'warning');
+  });
+
+  it('exits 0 and says so on clean code', () => {
+    const { status, stdout } = run(['check', 'examples/clean_service.py', 'examples/clean_worker.py']);
+    assert.equal(status, 0);
+    assert.match(stdout, /No problems found in 2 files\./);
+  });
+
+  it('honours --select and --ignore', () => {
+    const selected = JSON.parse(run(['check', 'examples', '--format', 'json', '--select', 'AIO2']).stdout) as JsonOutput;
+    assert.ok(selected.diagnostics.length > 0);
+    assert.ok(selected.diagnostics.every((d) => d.code.startsWith('AIO2')));
+    const ignored = JSON.parse(run(['check', 'examples', '--format', 'json', '--ignore', 'AIO1,AIO601']).stdout) as JsonOutput;
+    assert.ok(ignored.diagnostics.every((d) => !d.code.startsWith('AIO1') && d.code !== 'AIO601'));
+    assert.ok(ignored.diagnostics.length > 0);
+  });
+
+  it('exits 2 on usage errors', () => {
+    assert.equal(run(['check', '--format', 'xml']).status, 2);
+    assert.equal(run(['check', '--select', 'E501']).status, 2);
+    assert.equal(run(['check', '--bogus']).status, 2);
+    assert.equal(run(['frobnicate']).status, 2);
+    const missing = run(['check', 'no/such/dir']);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /no such file or folder: no\/such\/dir/);
+  });
+
+  it('prints help and version', () => {
+    assert.match(run(['--help']).stdout, /Usage: async-pitfalls check/);
+    assert.match(run(['--version']).stdout, /^\d+\.\d+\.\d+\n$/);
+    assert.match(run(['rules']).stdout, /AIO101 +blocking-sleep/);
+  });
+
+  it('skips binary, non-UTF-8 and oversized files with one clear line each, and analyzes the rest', () => {
+    const dir = scratch({
+      'good.py': 'import time\nasync def f():\n    time.sleep(1)\n',
+      'binary.py': Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01, 0x02]),
+      'latin1.py': Buffer.from('# caf\xe9\nx = 1\n', 'latin1'),
+      'big.py': 'x = 1\n'.repeat(300_000),
+    });
+    const { status, stdout, stderr } = run(['check', '.', '--max-file-size', '1'], dir);
+    assert.equal(status, 1);
+    const skippedLines = stderr.trim().split('\n');
+    assert.equal(skippedLines.length, 3, stderr);
+    assert.match(stderr, /^binary\.py: skipped: binary file/m);
+    assert.match(stderr, /^latin1\.py: skipped: not valid UTF-8$/m);
+    assert.match(stderr, /^big\.py: skipped: file is 1\.7 MB, over the 1\.0 MB limit$/m);
+    assert.match(stdout, /^good\.py:3:5: AIO101/m);
+    assert.match(stdout, /1 of 1 file checked, 3 files skipped/);
+  });
+
+  it('skips .git, virtualenvs, node_modules and .gitignored files, but checks files named explicitly', () => {
+    const bad = 'import time\nasync def f():\n    time.sleep(1)\n';
+    const dir = scratch({
+      '.gitignore': 'generated/\nignored_*.py\n',
+      'app/main.py': bad,
+      'app/ignored_one.py': bad,
+      'generated/out.py': bad,
+      '.git/hooks/x.py': bad,
+      'node_modules/pkg/y.py': bad,
+      'env/pyvenv.cfg': 'home = /usr/bin\n',
+      'env/lib/z.py': bad,
+      'app/sub/.gitignore': 'local.py\n',
+      'app/sub/local.py': bad,
+      'app/sub/kept.py': bad,
+    });
+    fs.mkdirSync(path.join(dir, '.git', 'objects'), { recursive: true });
+    const out = JSON.parse(run(['check', '.', '--format', 'json'], dir).stdout) as JsonOutput;
+    assert.deepEqual([...new Set(out.diagnostics.map((d) => d.path))].sort(), ['app/main.py', 'app/sub/kept.py']);
+    const explicit = JSON.parse(run(['check', 'app/ignored_one.py', '--format', 'json'], dir).stdout) as JsonOutput;
+    assert.equal(explicit.diagnostics.length, 1);
+  });
+
+  it('reports findings after a syntax error in the same file', () => {
+    const dir = scratch({ 'broken.py': 'import time\ndef broken(:\n    pass\n\nasync def f():\n    time.sleep(1)\n' });
+    const { status, stdout } = run(['check', 'broken.py'], dir);
+    assert.equal(status, 1);
+    assert.match(stdout, /^broken\.py:6:5: AIO101/m);
+  });
+});

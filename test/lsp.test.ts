@@ -1,0 +1,178 @@
+/**
+ * The real language server over stdio, driven like an editor drives it:
+ * open, edit incrementally, configure, close; and fed bad input it must survive.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Diagnostic } from 'vscode-languageserver-protocol/node';
+import { testEngine } from './helpers/engine';
+import { LspClient } from './helpers/lsp-client';
+
+const SOURCE = `import asyncio
+import time
+
+
+async def handler():
+    time.sleep(1)
+    await asyncio.sleep(1)
+`;
+
+function codes(diagnostics: Diagnostic[]): string[] {
+  return diagnostics.map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${String(d.code)}`);
+}
+
+describe('language server over stdio', function () {
+  let client: LspClient;
+
+  beforeEach(async () => {
+    client = new LspClient();
+    await client.initialize();
+  });
+
+  afterEach(async () => {
+    if (client.process.exitCode === null) await client.shutdown();
+  });
+
+  it('advertises incremental sync and its name', async () => {
+    const fresh = new LspClient();
+    const result = await fresh.initialize();
+    assert.equal(result.serverInfo?.name, 'async-pitfalls');
+    assert.deepEqual(result.capabilities.textDocumentSync, { openClose: true, change: 2 });
+    assert.equal(await fresh.shutdown(), 0);
+  });
+
+  it('publishes diagnostics with code, source, link to the rule page and the async def as related information', async () => {
+    const uri = 'file:///work/app.py';
+    await client.open(uri, SOURCE);
+    const { diagnostics, version } = await client.diagnostics(uri, (p) => p.diagnostics.length > 0);
+    assert.equal(version, 1);
+    assert.equal(diagnostics.length, 1);
+    const d = diagnostics[0]!;
+    assert.equal(d.code, 'AIO101');
+    assert.equal(d.source, 'async-pitfalls');
+    assert.equal(d.severity, 2);
+    assert.deepEqual(d.range, { start: { line: 5, character: 4 }, end: { line: 5, character: 17 } });
+    assert.match(d.message as string, /time\.sleep\(\)/);
+    const page = fileURLToPath(d.codeDescription!.href);
+    assert.match(fs.readFileSync(page, 'utf8'), /^# AIO101 blocking-sleep/);
+    assert.equal(d.relatedInformation?.[0]?.location.uri, uri);
+    assert.deepEqual(d.relatedInformation?.[0]?.location.range.start, { line: 4, character: 10 });
+  });
+
+  it('updates after incremental edits: fixing and re-introducing the problem', async () => {
+    const uri = 'file:///work/edit.py';
+    await client.open(uri, SOURCE);
+    await client.diagnostics(uri, (p) => p.diagnostics.length === 1);
+    // Type "await asyncio." in front of time.sleep -> `await asyncio.time.sleep(1)` is not time.sleep.
+    let mark = client.published.length;
+    await client.change(uri, 2, [{ range: { start: { line: 5, character: 4 }, end: { line: 5, character: 9 } }, text: 'await asyncio.' }]);
+    const fixed = await client.diagnostics(uri, (p) => p.version === 2, mark);
+    assert.deepEqual(codes(fixed.diagnostics), []);
+    mark = client.published.length;
+    await client.change(uri, 3, [{ range: { start: { line: 6, character: 26 }, end: { line: 6, character: 26 } }, text: '\n    open("x")\n    fetch()' }]);
+    const again = await client.diagnostics(uri, (p) => p.version === 3, mark);
+    assert.deepEqual(codes(again.diagnostics), ['8:5 AIO105']);
+  });
+
+  it('keeps the tree in step with many small edits (same result as a fresh parse)', async () => {
+    const uri = 'file:///work/many.py';
+    let text = 'import time\n\nasync def f():\n    pass\n';
+    await client.open(uri, text);
+    await client.diagnostics(uri);
+    // Type a function body character by character, including an emoji (UTF-16 surrogate pair).
+    const typed = '\n    s = "é😀"; time.sleep(1)\n    if x:\n        open(p)\n';
+    let version = 1;
+    let line = 3;
+    let character = 8;
+    for (const ch of typed) {
+      version++;
+      await client.change(uri, version, [{ range: { start: { line, character }, end: { line, character } }, text: ch }]);
+      if (ch === '\n') {
+        line++;
+        character = 0;
+      } else character += ch.length;
+    }
+    text = text.replace('pass\n', 'pass' + typed + '\n');
+    const final = await client.diagnostics(uri, (p) => p.version === version);
+    const engine = await testEngine();
+    const fresh = engine.analyzeText(text);
+    fresh.tree.delete();
+    assert.deepEqual(
+      codes(final.diagnostics),
+      fresh.findings.map((f) => `${f.range.start.line + 1}:${f.range.start.character + 1} ${f.code}`),
+    );
+    assert.deepEqual(codes(final.diagnostics), ['5:16 AIO101', '7:9 AIO105']);
+  });
+
+  it('clears diagnostics when a document closes', async () => {
+    const uri = 'file:///work/close.py';
+    await client.open(uri, SOURCE);
+    await client.diagnostics(uri, (p) => p.diagnostics.length > 0);
+    const mark = client.published.length;
+    await client.close(uri);
+    const cleared = await client.diagnostics(uri, () => true, mark);
+    assert.deepEqual(cleared.diagnostics, []);
+  });
+
+  it('reads settings with workspace/configuration and re-reads them when they change', async () => {
+    const uri = 'file:///work/settings.py';
+    client.settings = { severity: { AIO101: 'error' } };
+    await client.open(uri, SOURCE + '\nasync def g():\n    fetch = handler()\n');
+    const first = await client.diagnostics(uri, (p) => p.diagnostics.length > 0);
+    assert.deepEqual(first.diagnostics.map((d) => [d.code, d.severity]), [['AIO101', 1], ['AIO202', 1]]);
+    let mark = client.published.length;
+    client.settings = { ignore: ['AIO2'], severity: { AIO101: 'information' } };
+    await client.configurationChanged();
+    const second = await client.diagnostics(uri, () => true, mark);
+    assert.deepEqual(second.diagnostics.map((d) => [d.code, d.severity]), [['AIO101', 3]]);
+    mark = client.published.length;
+    client.settings = { enable: false };
+    await client.configurationChanged();
+    const third = await client.diagnostics(uri, () => true, mark);
+    assert.deepEqual(third.diagnostics, []);
+    assert.ok(client.configurationRequests >= 3);
+  });
+
+  it('uses initializationOptions when the client cannot answer workspace/configuration', async () => {
+    const other = new LspClient();
+    await other.initialize({}, { asyncPitfalls: { select: ['AIO2'] } });
+    const uri = 'file:///work/init.py';
+    await other.open(uri, SOURCE + '\nasync def g():\n    handler()\n');
+    const { diagnostics } = await other.diagnostics(uri, (p) => p.diagnostics.length > 0);
+    assert.deepEqual(codes(diagnostics), ['10:5 AIO201']);
+    assert.equal(diagnostics[0]!.relatedInformation, undefined, 'client did not announce relatedInformation support');
+    assert.equal(other.configurationRequests, 0);
+    await other.shutdown();
+  });
+
+  it('survives bad input and keeps serving: binary text, huge files, deep nesting, syntax errors', async () => {
+    const binary = 'file:///work/binary.py';
+    await client.open(binary, 'abc\u0000def');
+    const b = await client.diagnostics(binary);
+    assert.match(b.diagnostics[0]!.message as string, /did not analyze this file: binary content/);
+
+    client.settings = { maxFileSizeMb: 0.5 };
+    await client.configurationChanged();
+    const huge = 'file:///work/huge.py';
+    await client.open(huge, 'x = 1\n'.repeat(200_000));
+    const h = await client.diagnostics(huge);
+    assert.match(h.diagnostics[0]!.message as string, /over the 512 KB limit/);
+
+    const deep = 'file:///work/deep.py';
+    await client.open(deep, 'import time\nasync def f():\n    x = ' + '('.repeat(10_000) + '1' + ')'.repeat(10_000) + '\n    time.sleep(1)\n');
+    const d = await client.diagnostics(deep);
+    assert.deepEqual(codes(d.diagnostics), ['4:5 AIO101']);
+
+    const broken = 'file:///work/broken.py';
+    await client.open(broken, 'import time\nasync def f(:\n    x = \nasync def g():\n    time.sleep(2)\n');
+    const s = await client.diagnostics(broken);
+    assert.ok(codes(s.diagnostics).includes('5:5 AIO101'), JSON.stringify(s.diagnostics));
+
+    // An edit for a document the server never saw, and a change past the end, are ignored or clamped.
+    await client.change('file:///work/never-opened.py', 2, [{ text: 'x' }]);
+    await client.change(broken, 2, [{ range: { start: { line: 99, character: 0 }, end: { line: 120, character: 5 } }, text: 'time.sleep(3)' }]);
+    await client.diagnostics(broken, (p) => p.version === 2);
+    assert.equal(client.process.exitCode, null, 'server must still be running');
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * `npm run package` builds a small .vsix whose bundled server and CLI work on
+ * their own: unpacked in a scratch folder, the server answers over stdio and
+ * the CLI finds the grammar next to itself.
+ */
+import * as assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { REPO_ROOT } from './helpers/engine';
+import { LspClient } from './helpers/lsp-client';
+
+describe('VS Code package', function () {
+  this.timeout(120_000);
+  let unpacked: string;
+  let files: string[];
+
+  before(() => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'async-pitfalls-vsix-'));
+    const vsix = path.join(out, 'async-pitfalls.vsix');
+    execFileSync(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--out', vsix], {
+      cwd: REPO_ROOT,
+      stdio: 'pipe',
+    });
+    unpacked = path.join(out, 'unpacked');
+    execFileSync('python3', ['-m', 'zipfile', '-e', vsix, unpacked]);
+    files = fs.readdirSync(unpacked, { recursive: true, encoding: 'utf8' }).map((f) => f.split(path.sep).join('/'));
+  });
+
+  it('contains the bundles, both wasm files and the rule pages, and nothing else of the repository', () => {
+    for (const f of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/server.js', 'extension/dist/cli.js', 'extension/dist/tree-sitter-python.wasm', 'extension/dist/web-tree-sitter.wasm', 'extension/dist/docs/rules/AIO101.md']) {
+      assert.ok(files.includes(f), `${f} missing from the .vsix`);
+    }
+    assert.ok(!files.some((f) => f.includes('node_modules') || f.endsWith('.ts') || f.endsWith('.map') || f.startsWith('extension/test')), files.join('\n'));
+    const size = files.reduce((sum, f) => sum + (fs.statSync(path.join(unpacked, f)).isFile() ? fs.statSync(path.join(unpacked, f)).size : 0), 0);
+    assert.ok(size < 3 * 1024 * 1024, `unpacked size ${size} bytes`);
+  });
+
+  it('declares activation on Python, both commands, and the settings the server reads', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(unpacked, 'extension/package.json'), 'utf8')) as {
+      activationEvents: string[];
+      main: string;
+      contributes: { commands: Array<{ command: string }>; configuration: { properties: Record<string, unknown> } };
+    };
+    assert.ok(manifest.activationEvents.includes('onLanguage:python'));
+    assert.equal(manifest.main, './dist/extension.js');
+    assert.deepEqual(manifest.contributes.commands.map((c) => c.command).sort(), ['asyncPitfalls.restartServer', 'asyncPitfalls.showOutput']);
+    const keys = Object.keys(manifest.contributes.configuration.properties).map((k) => k.replace('asyncPitfalls.', ''));
+    // Every server setting is exposed in VS Code (trace.server is the client's own).
+    const { DEFAULT_SETTINGS } = require('../server/src/lsp/settings') as typeof import('../server/src/lsp/settings');
+    assert.deepEqual(keys.filter((k) => k !== 'trace.server').sort(), Object.keys(DEFAULT_SETTINGS).sort());
+  });
+
+  it('runs the packaged server over stdio', async () => {
+    const client = new LspClient(['--stdio'], path.join(unpacked, 'extension/dist/server.js'));
+    await client.initialize();
+    await client.open('file:///p.py', 'import time\nasync def f():\n    time.sleep(1)\n');
+    const { diagnostics } = await client.diagnostics('file:///p.py', (p) => p.diagnostics.length > 0);
+    assert.equal(diagnostics[0]!.code, 'AIO101');
+    assert.ok(fs.existsSync(new URL(diagnostics[0]!.codeDescription!.href)), 'the rule page link points into the package');
+    await client.shutdown();
+  });
+
+  it('runs the packaged CLI', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'async-pitfalls-pkg-cli-'));
+    fs.writeFileSync(path.join(dir, 'a.py'), 'import time\nasync def f():\n    time.sleep(1)\n');
+    const result = spawnSync(process.execPath, [path.join(unpacked, 'extension/dist/cli.js'), 'check', 'a.py'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(result.status, 1, result.stderr);
+    assert.match(result.stdout, /^a\.py:3:5: AIO101/m);
+  });
+});
