@@ -240,8 +240,11 @@ export const KNOWN_COROUTINES: ReadonlySet<string> = new Set([
   ...methods('redis.asyncio.Redis', REDIS_COMMANDS),
 ]);
 
-/** True for a dotted name whose last part looks like a class (`Session`, `ThreadPoolExecutor`). */
+/**
+ * True for a called dotted name whose last part looks like a class (`Session`, `SMTP`): only
+ * called names get here, and a capitalised callable is a class in all but exotic code.
+ */
 export function looksLikeClass(qualifiedName: string): boolean {
   const last = qualifiedName.slice(qualifiedName.lastIndexOf('.') + 1);
-  return /^_?[A-Z]/.test(last) && /[a-z]/.test(last);
+  return /^_?[A-Z]/.test(last);
 }

@@ -101,6 +101,13 @@ export class SemanticModel {
   private generatorCache = new Map<number, boolean>();
   /** Identifiers that bind a name (assignment targets, `as` targets, parameters), as opposed to reading it. */
   readonly bindingNames = new Set<number>();
+  // tree-sitter finds a node's parent by walking down from the root, so ancestor walks cost
+  // O(depth) per step; recording parents, scopes and functions during the one top-down walk
+  // keeps every query O(1), even in 10,000-deep code.
+  private readonly parents = new Map<number, Node>();
+  private readonly nodeScopes = new Map<number, Scope>();
+  private readonly nodeFunctions = new Map<number, FunctionInfo | undefined>();
+  readonly parentOf = (node: Node): Node | null => this.parents.get(node.id) ?? node.parent;
 
   constructor(readonly root: Node) {
     this.module = this.newScope('module', root, undefined);
@@ -124,10 +131,21 @@ export class SemanticModel {
     return this.scopes.get(node.id);
   }
 
+  /** Called by the builder for every named node, with the scope and function it is evaluated in. */
+  record(node: Node, parent: Node | undefined, scope: Scope, fn: FunctionInfo | undefined): void {
+    if (parent) this.parents.set(node.id, parent);
+    if (!this.nodeScopes.has(node.id)) {
+      this.nodeScopes.set(node.id, scope);
+      this.nodeFunctions.set(node.id, fn);
+    }
+  }
+
   /** The innermost scope in which `node` is evaluated. */
   scopeAt(node: Node): Scope {
+    const known = this.nodeScopes.get(node.id);
+    if (known) return known;
     let child = node;
-    for (let parent = node.parent; parent; child = parent, parent = parent.parent) {
+    for (let parent = this.parentOf(node); parent; child = parent, parent = this.parentOf(parent)) {
       if (this.bodyOwns(parent, child)) return this.scopes.get(parent.id) ?? this.module;
     }
     return this.module;
@@ -138,8 +156,9 @@ export class SemanticModel {
    * A class body in between means `node` runs at class-creation time, not in the function.
    */
   enclosingFunction(node: Node): FunctionInfo | undefined {
+    if (this.nodeFunctions.has(node.id)) return this.nodeFunctions.get(node.id);
     let child = node;
-    for (let parent = node.parent; parent; child = parent, parent = parent.parent) {
+    for (let parent = this.parentOf(node); parent; child = parent, parent = this.parentOf(parent)) {
       if (parent.type === 'class_definition' && this.bodyOwns(parent, child)) return undefined;
       if ((parent.type === 'function_definition' || parent.type === 'lambda') && this.bodyOwns(parent, child)) {
         return this.scopes.get(parent.id)?.fn;
@@ -173,7 +192,7 @@ export class SemanticModel {
    * `async with f()` is not: `f()` itself still runs synchronously before `__aenter__`.
    */
   isAwaited(call: Node): boolean {
-    const { parent, child } = logicalParent(call);
+    const { parent, child } = logicalParent(call, this.parentOf);
     if (!parent) return false;
     if (parent.type === 'await') return true;
     return parent.type === 'for_statement' && sameNode(parent.childForFieldName('right'), child) && hasAsyncKeyword(parent);
@@ -465,30 +484,42 @@ function pickBinding(candidates: Binding[], offset: number): Binding {
   return chosen ?? candidates[0]!;
 }
 
+interface Frame {
+  node: Node;
+  parent: Node | undefined;
+  scope: Scope;
+  /** The function whose body runs the node (undefined at module level and in class bodies). */
+  fn: FunctionInfo | undefined;
+}
+
+type PushChildren = (node: Node, scope: Scope, fn: FunctionInfo | undefined, only?: (child: Node) => boolean) => void;
+
 /** Collects scopes and bindings in one iterative walk (no recursion, so 10,000-deep nesting is fine). */
 class ScopeBuilder {
   constructor(private readonly model: SemanticModel) {}
 
   build(root: Node, moduleScope: Scope): void {
-    const stack: Array<{ node: Node; scope: Scope }> = [];
-    const pushChildren = (node: Node, scope: Scope) => {
+    const stack: Frame[] = [];
+    const pushChildren: PushChildren = (node, scope, fn, only) => {
       for (let i = node.namedChildCount - 1; i >= 0; i--) {
         const c = node.namedChild(i);
-        if (c) stack.push({ node: c, scope });
+        if (c && (!only || only(c))) stack.push({ node: c, parent: node, scope, fn });
       }
     };
-    pushChildren(root, moduleScope);
+    pushChildren(root, moduleScope, undefined);
     while (stack.length > 0) {
-      const { node, scope } = stack.pop()!;
+      const frame = stack.pop()!;
+      const { node, scope, fn } = frame;
+      this.model.record(node, frame.parent, scope, fn);
       switch (node.type) {
         case 'function_definition':
-          this.functionDefinition(node, scope, pushChildren);
+          this.functionDefinition(frame, pushChildren);
           continue;
         case 'lambda':
-          this.lambda(node, scope, pushChildren);
+          this.lambda(frame, pushChildren);
           continue;
         case 'class_definition':
-          this.classDefinition(node, scope, pushChildren);
+          this.classDefinition(frame, pushChildren);
           continue;
         case 'import_statement':
           this.importStatement(node, scope);
@@ -507,7 +538,7 @@ class ScopeBuilder {
           this.withItem(node, scope);
           break;
         case 'as_pattern':
-          if (node.parent?.type === 'except_clause') this.bindTargets(node.childForFieldName('alias'), scope, undefined);
+          if (frame.parent?.type === 'except_clause') this.bindTargets(node.childForFieldName('alias'), scope, undefined);
           break;
         case 'named_expression': {
           const name = node.childForFieldName('name');
@@ -524,11 +555,11 @@ class ScopeBuilder {
           continue;
         default:
           if (COMPREHENSION_TYPES.has(node.type)) {
-            pushChildren(node, this.model.newScope('comprehension', node, scope));
+            pushChildren(node, this.model.newScope('comprehension', node, scope), fn);
             continue;
           }
       }
-      pushChildren(node, scope);
+      pushChildren(node, scope, fn);
     }
   }
 
@@ -541,10 +572,10 @@ class ScopeBuilder {
     else target.bindings.set(name, [binding]);
   }
 
-  private functionDefinition(node: Node, scope: Scope, pushChildren: (n: Node, s: Scope) => void): void {
+  private functionDefinition({ node, parent, scope, fn: outer }: Frame, pushChildren: PushChildren): void {
     const nameNode = node.childForFieldName('name');
     const fnScope = this.model.newScope('function', node, scope);
-    const decorated = node.parent?.type === 'decorated_definition' ? node.parent : undefined;
+    const decorated = parent?.type === 'decorated_definition' ? parent : undefined;
     const fn: FunctionInfo = {
       name: nameNode?.text ?? '<function>',
       node,
@@ -559,15 +590,12 @@ class ScopeBuilder {
     if (nameNode) this.bind(scope, nameNode.text, { kind: 'function', at: node.startIndex, node, fn });
     this.parameters(node.childForFieldName('parameters'), fn);
     // Defaults and annotations are evaluated in the enclosing scope; the body in the function's.
-    const params = node.childForFieldName('parameters');
-    if (params) pushChildren(params, scope);
-    const returnType = node.childForFieldName('return_type');
-    if (returnType) pushChildren(returnType, scope);
     const body = node.childForFieldName('body');
-    if (body) pushChildren(body, fnScope);
+    pushChildren(node, scope, outer, (c) => !sameNode(c, body));
+    if (body) pushChildren(node, fnScope, fn, (c) => sameNode(c, body));
   }
 
-  private lambda(node: Node, scope: Scope, pushChildren: (n: Node, s: Scope) => void): void {
+  private lambda({ node, scope }: Frame, pushChildren: PushChildren): void {
     const lambdaScope = this.model.newScope('lambda', node, scope);
     const fn: FunctionInfo = {
       name: '<lambda>',
@@ -580,8 +608,7 @@ class ScopeBuilder {
     };
     lambdaScope.fn = fn;
     this.parameters(node.childForFieldName('parameters'), fn);
-    const body = node.childForFieldName('body');
-    if (body) pushChildren(body, lambdaScope);
+    pushChildren(node, lambdaScope, fn);
   }
 
   private parameters(params: Node | null, fn: FunctionInfo): void {
@@ -613,6 +640,7 @@ class ScopeBuilder {
           continue;
       }
       if (nameNode?.type === 'identifier') {
+        this.model.record(nameNode, undefined, fn.scope, fn);
         const isSplat = p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern';
         this.bind(fn.scope, nameNode.text, {
           kind: 'parameter',
@@ -627,7 +655,7 @@ class ScopeBuilder {
     }
   }
 
-  private classDefinition(node: Node, scope: Scope, pushChildren: (n: Node, s: Scope) => void): void {
+  private classDefinition({ node, scope, fn: outer }: Frame, pushChildren: PushChildren): void {
     const nameNode = node.childForFieldName('name');
     const classScope = this.model.newScope('class', node, scope);
     const superclasses = node.childForFieldName('superclasses');
@@ -640,9 +668,10 @@ class ScopeBuilder {
     };
     classScope.cls = cls;
     if (nameNode) this.bind(scope, nameNode.text, { kind: 'class', at: node.startIndex, node, cls });
-    if (superclasses) pushChildren(superclasses, scope);
+    // The class body runs once, at class creation: it is in no function.
     const body = node.childForFieldName('body');
-    if (body) pushChildren(body, classScope);
+    pushChildren(node, scope, outer, (c) => !sameNode(c, body));
+    if (body) pushChildren(node, classScope, undefined, (c) => sameNode(c, body));
   }
 
   private importStatement(node: Node, scope: Scope): void {
@@ -690,7 +719,7 @@ class ScopeBuilder {
     // `a = b = f()`: the innermost right-hand side is the value of every target.
     while (right?.type === 'assignment') right = right.childForFieldName('right');
     const annotation = node.childForFieldName('type') ?? undefined;
-    if (node.parent?.type === 'assignment') return; // handled with the outer assignment's value
+    if (this.model.parentOf(node)?.type === 'assignment') return; // handled with the outer assignment's value
     const targets: Node[] = [];
     for (let n: Node | null = node; n?.type === 'assignment'; n = n.childForFieldName('right')) {
       const t = n.childForFieldName('left');
@@ -756,7 +785,8 @@ class ScopeBuilder {
     const name = alias?.namedChildren[0];
     if (!manager || !name) return;
     if (name.type === 'identifier') {
-      const statement = node.parent?.parent;
+      const clause = this.model.parentOf(node);
+      const statement = clause ? this.model.parentOf(clause) : null;
       this.bind(scope, name.text, { kind: 'with', at: name.startIndex, node: name, manager, isAsync: !!statement && hasAsyncKeyword(statement), scope });
     } else {
       this.bindTargets(name, scope, undefined);

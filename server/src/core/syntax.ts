@@ -40,12 +40,12 @@ export function unparenthesize(node: Node): Node {
 }
 
 /** The parent, skipping enclosing parentheses; also returns the child it came from. */
-export function logicalParent(node: Node): { parent: Node | null; child: Node } {
+export function logicalParent(node: Node, parentOf: (n: Node) => Node | null = (n) => n.parent): { parent: Node | null; child: Node } {
   let child = node;
-  let parent = node.parent;
+  let parent = parentOf(node);
   while (parent && parent.type === 'parenthesized_expression') {
     child = parent;
-    parent = parent.parent;
+    parent = parentOf(parent);
   }
   return { parent, child };
 }

@@ -172,7 +172,7 @@ export const BLOCKING_CALLS: Readonly<Record<string, readonly BlockingCallGroup[
     {
       names: [
         'sqlite3.connect',
-        ...methods('sqlite3.Connection', ['execute', 'executemany', 'executescript', 'commit', 'rollback', 'backup']),
+        ...methods('sqlite3.Connection', ['execute', 'executemany', 'executescript', 'commit', 'rollback', 'backup', 'close']),
         ...methods('sqlite3.Cursor', ['execute', 'executemany', 'executescript', 'fetchone', 'fetchmany', 'fetchall']),
         'psycopg2.connect',
         ...methods('psycopg2.extensions.connection', ['commit', 'rollback']),

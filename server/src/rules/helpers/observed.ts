@@ -12,7 +12,7 @@ const OBSERVING_METHODS = new Set(['add_done_callback', 'result', 'exception']);
 
 export function isEverObserved(target: Node, semantic: SemanticModel): boolean {
   return usesOfBinding(target, semantic).some((ref) => {
-    const { parent } = logicalParent(ref);
+    const { parent } = logicalParent(ref, semantic.parentOf);
     if (parent?.type === 'attribute') {
       return OBSERVING_METHODS.has(parent.childForFieldName('attribute')?.text ?? '');
     }

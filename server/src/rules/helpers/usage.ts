@@ -6,7 +6,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { SemanticModel } from '../../core/semantic';
-import { forEachDescendant, hasAsyncKeyword, logicalParent, sameNode } from '../../core/syntax';
+import { COMPREHENSION_TYPES, forEachDescendant, hasAsyncKeyword, logicalParent, sameNode } from '../../core/syntax';
 
 export type Use =
   | { kind: 'awaited' }
@@ -32,10 +32,10 @@ export function isDropped(expr: Node, semantic: SemanticModel): boolean {
     const use = classifyUse(current, semantic);
     if (use.kind === 'discarded' || use.kind === 'condition') return true;
     if (use.kind === 'value' && use.how === CONTEXT_MANAGER_USE) return true;
-    const { parent, child } = logicalParent(current);
+    const { parent, child } = logicalParent(current, semantic.parentOf);
     if (!parent) return false;
     const inContainer = ['list', 'tuple', 'set', 'expression_list'].includes(parent.type);
-    const generatorBody = parent.type === 'generator_expression' && sameNode(parent.childForFieldName('body'), child);
+    const generatorBody = COMPREHENSION_TYPES.has(parent.type) && sameNode(parent.childForFieldName('body'), child);
     if (!inContainer && !generatorBody) return false;
     current = parent;
   }
@@ -45,7 +45,7 @@ export function isDropped(expr: Node, semantic: SemanticModel): boolean {
 const CONTEXT_MANAGER_USE = 'used as a context manager';
 
 export function classifyUse(expr: Node, semantic: SemanticModel): Use {
-  const { parent, child } = logicalParent(expr);
+  const { parent, child } = logicalParent(expr, semantic.parentOf);
   if (!parent) return { kind: 'consumed' };
   const isField = (field: string) => sameNode(parent.childForFieldName(field), child);
   switch (parent.type) {
@@ -57,7 +57,7 @@ export function classifyUse(expr: Node, semantic: SemanticModel): Use {
       if (!isField('right')) return { kind: 'consumed' };
       // `a = b = value` nests assignments; collect every target of the chain.
       let top = parent;
-      while (top.parent?.type === 'assignment' && sameNode(top.parent.childForFieldName('right'), top)) top = top.parent;
+      for (let up = semantic.parentOf(top); up?.type === 'assignment' && sameNode(up.childForFieldName('right'), top); up = semantic.parentOf(top)) top = up;
       const targets: Node[] = [];
       for (let a: Node | null = top; a?.type === 'assignment'; a = a.childForFieldName('right')) {
         const left = a.childForFieldName('left');
@@ -101,13 +101,14 @@ export function classifyUse(expr: Node, semantic: SemanticModel): Use {
     case 'interpolation':
       return { kind: 'value', how: 'formatted into a string' };
     case 'argument_list': {
-      const call = parent.parent;
+      const call = semantic.parentOf(parent);
       const callee = call?.type === 'call' ? semantic.calleeName(call) : undefined;
       return callee && VALUE_CONSUMERS.has(callee) ? { kind: 'value', how: `passed to \`${callee}()\`` } : { kind: 'consumed' };
     }
     case 'with_item':
     case 'as_pattern': {
-      const statement = parent.parent?.parent?.type === 'with_statement' ? parent.parent.parent : parent.parent?.parent?.parent;
+      let statement: Node | null = parent;
+      for (let i = 0; i < 3 && statement && statement.type !== 'with_statement'; i++) statement = semantic.parentOf(statement);
       return statement?.type === 'with_statement' && hasAsyncKeyword(statement) ? { kind: 'awaited' } : { kind: 'value', how: CONTEXT_MANAGER_USE };
     }
     default:
@@ -130,11 +131,11 @@ export function usesOfBinding(target: Node, semantic: SemanticModel): Node[] {
   const scope = semantic.scopeAt(target);
   const name = target.text;
   const uses: Node[] = [];
-  const loop = enclosingLoop(target, scope.node);
+  const loop = enclosingLoop(target, scope.node, semantic);
   const root = scope.kind === 'module' ? scope.node : (scope.node.childForFieldName('body') ?? scope.node);
   forEachDescendant(root, (node) => {
     if (node.type !== 'identifier' || node.text !== name || sameNode(node, target)) return;
-    if (!isVariableReference(node) || semantic.bindingNames.has(node.id)) return;
+    if (!isVariableReference(node, semantic) || semantic.bindingNames.has(node.id)) return;
     // Flow-insensitive on purpose: after `if c: t = a() else: t = b()`, `await t` uses both.
     const binding = semantic.lookup(name, node);
     const sameVariable = !!binding && semantic.scopeAt(binding.node) === scope;
@@ -148,8 +149,8 @@ export function usesOfBinding(target: Node, semantic: SemanticModel): Node[] {
   return uses;
 }
 
-function enclosingLoop(node: Node, stopAt: Node): Node | undefined {
-  for (let p = node.parent; p && !sameNode(p, stopAt); p = p.parent) {
+function enclosingLoop(node: Node, stopAt: Node, semantic: SemanticModel): Node | undefined {
+  for (let p = semantic.parentOf(node); p && !sameNode(p, stopAt); p = semantic.parentOf(p)) {
     if (p.type === 'for_statement' || p.type === 'while_statement') return p;
     if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return undefined;
   }
@@ -157,8 +158,8 @@ function enclosingLoop(node: Node, stopAt: Node): Node | undefined {
 }
 
 /** False for identifiers that name something else than a variable read: `x.name`, `f(name=...)`, `name = ...`. */
-function isVariableReference(identifier: Node): boolean {
-  const parent = identifier.parent;
+function isVariableReference(identifier: Node, semantic: SemanticModel): boolean {
+  const parent = semantic.parentOf(identifier);
   if (!parent) return true;
   switch (parent.type) {
     case 'assignment':
