@@ -66,38 +66,25 @@ export function analyzeTree(tree: Tree, source: string, options: AnalyzeOptions 
 
   const suppressions = new Suppressions();
   const failed = new Set<Rule>();
-  const cursor = tree.walk();
-  try {
-    // Iterative pre-order walk: recursion would overflow on deeply nested code.
-    for (;;) {
-      const type = cursor.nodeType;
-      if (type === 'comment') {
-        suppressions.addComment(cursor.startPosition.row, cursor.currentNode.text);
-      } else {
-        const forType = listeners.get(type);
-        if (forType) {
-          const node = cursor.currentNode;
-          for (const { rule, visit } of forType) {
-            if (failed.has(rule)) continue;
-            try {
-              visit(node);
-            } catch (error) {
-              failed.add(rule);
-              ruleErrors.push({ code: rule.meta.code, error });
-            }
-          }
-        }
-      }
-      if (cursor.gotoFirstChild()) continue;
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) {
-          return finish();
-        }
+  for (const node of semantic.preorder) {
+    const type = node.type;
+    if (type === 'comment') {
+      suppressions.addComment(node.startPosition.row, node.text);
+      continue;
+    }
+    const forType = listeners.get(type);
+    if (!forType) continue;
+    for (const { rule, visit } of forType) {
+      if (failed.has(rule)) continue;
+      try {
+        visit(node);
+      } catch (error) {
+        failed.add(rule);
+        ruleErrors.push({ code: rule.meta.code, error });
       }
     }
-  } finally {
-    cursor.delete();
   }
+  return finish();
 
   function finish(): AnalysisResult {
     const kept = findings.filter((f) => !suppressions.isSuppressed(f.range.start.line, f.code));

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Language, Parser, type Tree } from 'web-tree-sitter';
+import { Language, Node, Parser, type Tree } from 'web-tree-sitter';
 
 export interface ParserLocation {
   /** Folder holding tree-sitter-python.wasm. */
@@ -24,10 +24,29 @@ const PARSE_TIMEOUT_MS = 10_000;
 
 let runtimeReady: Promise<void> | undefined;
 
+/**
+ * Every `node.type` read is a call into wasm; the analysis reads each node's type many
+ * times. A node's type never changes, so it is cached on the node object the first time.
+ */
+function cacheNodeTypes(): void {
+  const proto = Node.prototype as unknown as Record<string, unknown>;
+  if (proto.__typeCached) return;
+  const original = Object.getOwnPropertyDescriptor(Node.prototype, 'type');
+  const read = original?.get;
+  if (!read) return;
+  Object.defineProperty(Node.prototype, 'type', {
+    configurable: true,
+    get(this: Node & { __type?: string }) {
+      return (this.__type ??= read.call(this) as string);
+    },
+  });
+  proto.__typeCached = true;
+}
+
 function initRuntime(runtimeDir: string | undefined): Promise<void> {
   runtimeReady ??= Parser.init(
     runtimeDir ? { locateFile: (file: string) => path.join(runtimeDir, file) } : undefined,
-  );
+  ).then(cacheNodeTypes);
   return runtimeReady;
 }
 

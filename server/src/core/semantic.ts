@@ -104,10 +104,10 @@ export class SemanticModel {
   // tree-sitter finds a node's parent by walking down from the root, so ancestor walks cost
   // O(depth) per step; recording parents, scopes and functions during the one top-down walk
   // keeps every query O(1), even in 10,000-deep code.
-  private readonly parents = new Map<number, Node>();
-  private readonly nodeScopes = new Map<number, Scope>();
-  private readonly nodeFunctions = new Map<number, FunctionInfo | undefined>();
-  readonly parentOf = (node: Node): Node | null => this.parents.get(node.id) ?? node.parent;
+  private readonly placed = new Map<number, { parent: Node | undefined; scope: Scope; fn: FunctionInfo | undefined }>();
+  /** Every named node, in document order (pre-order): the rule runner walks this instead of the tree again. */
+  readonly preorder: Node[] = [];
+  readonly parentOf = (node: Node): Node | null => this.placed.get(node.id)?.parent ?? node.parent;
 
   constructor(readonly root: Node) {
     this.module = this.newScope('module', root, undefined);
@@ -133,17 +133,18 @@ export class SemanticModel {
 
   /** Called by the builder for every named node, with the scope and function it is evaluated in. */
   record(node: Node, parent: Node | undefined, scope: Scope, fn: FunctionInfo | undefined): void {
-    if (parent) this.parents.set(node.id, parent);
-    if (!this.nodeScopes.has(node.id)) {
-      this.nodeScopes.set(node.id, scope);
-      this.nodeFunctions.set(node.id, fn);
+    const known = this.placed.get(node.id);
+    if (!known) {
+      this.placed.set(node.id, { parent, scope, fn });
+    } else if (parent && !known.parent) {
+      known.parent = parent;
     }
   }
 
   /** The innermost scope in which `node` is evaluated. */
   scopeAt(node: Node): Scope {
-    const known = this.nodeScopes.get(node.id);
-    if (known) return known;
+    const known = this.placed.get(node.id);
+    if (known) return known.scope;
     let child = node;
     for (let parent = this.parentOf(node); parent; child = parent, parent = this.parentOf(parent)) {
       if (this.bodyOwns(parent, child)) return this.scopes.get(parent.id) ?? this.module;
@@ -156,7 +157,8 @@ export class SemanticModel {
    * A class body in between means `node` runs at class-creation time, not in the function.
    */
   enclosingFunction(node: Node): FunctionInfo | undefined {
-    if (this.nodeFunctions.has(node.id)) return this.nodeFunctions.get(node.id);
+    const known = this.placed.get(node.id);
+    if (known) return known.fn;
     let child = node;
     for (let parent = this.parentOf(node); parent; child = parent, parent = this.parentOf(parent)) {
       if (parent.type === 'class_definition' && this.bodyOwns(parent, child)) return undefined;
@@ -501,8 +503,9 @@ class ScopeBuilder {
   build(root: Node, moduleScope: Scope): void {
     const stack: Frame[] = [];
     const pushChildren: PushChildren = (node, scope, fn, only) => {
-      for (let i = node.namedChildCount - 1; i >= 0; i--) {
-        const c = node.namedChild(i);
+      const children = node.namedChildren;
+      for (let i = children.length - 1; i >= 0; i--) {
+        const c = children[i];
         if (c && (!only || only(c))) stack.push({ node: c, parent: node, scope, fn });
       }
     };
@@ -511,6 +514,7 @@ class ScopeBuilder {
       const frame = stack.pop()!;
       const { node, scope, fn } = frame;
       this.model.record(node, frame.parent, scope, fn);
+      this.model.preorder.push(node);
       switch (node.type) {
         case 'function_definition':
           this.functionDefinition(frame, pushChildren);

@@ -13,7 +13,7 @@ export default defineRule({
     name: 'task-never-awaited',
     category: 'unhandled-task-error',
     defaultSeverity: 'warning',
-    summary: 'A task is stored in a variable that is never awaited, passed on, or checked, so its exception is lost.',
+    summary: 'A task is stored in a variable that is never used again (not awaited, passed on, or asked anything), so its exception is lost.',
   },
   create(context) {
     const { semantic } = context;
@@ -26,7 +26,7 @@ export default defineRule({
         const variable = use.targets[0]!.text;
         context.report({
           node: call,
-          message: `the task stored in \`${variable}\` is never awaited, passed on, or checked: if it fails, its exception is only logged as "Task exception was never retrieved" when it is garbage-collected; \`await ${variable}\` (or add \`${variable}.add_done_callback(...)\` that handles the exception)`,
+          message: `the task stored in \`${variable}\` is never used again (not awaited, passed on, or asked for its result): if it fails, its exception is only logged as "Task exception was never retrieved" when it is garbage-collected; \`await ${variable}\` (or add \`${variable}.add_done_callback(...)\` that handles the exception)`,
         });
       },
     };

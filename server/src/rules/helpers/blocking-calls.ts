@@ -154,7 +154,6 @@ export const BLOCKING_CALLS: Readonly<Record<string, readonly BlockingCallGroup[
       names: [
         'socket.create_connection', 'socket.getaddrinfo', 'socket.gethostbyname', 'socket.gethostbyname_ex',
         'socket.gethostbyaddr', 'socket.getfqdn', 'socket.getnameinfo',
-        ...methods('socket.socket', ['connect', 'connect_ex', 'accept', 'recv', 'recv_into', 'recvfrom', 'recvfrom_into', 'send', 'sendall', 'sendto', 'sendfile']),
         'smtplib.SMTP',
         ...methods('smtplib.SMTP', ['connect', 'login', 'starttls', 'sendmail', 'send_message', 'ehlo', 'helo', 'quit', 'noop', 'verify']),
         'ftplib.FTP',
@@ -166,6 +165,15 @@ export const BLOCKING_CALLS: Readonly<Record<string, readonly BlockingCallGroup[
         trio: 'use `trio.open_tcp_stream`, `trio.socket` or `await trio.to_thread.run_sync(...)`',
         anyio: 'use `anyio.connect_tcp`, `anyio.getaddrinfo` or `await anyio.to_thread.run_sync(...)`',
       },
+    },
+    {
+      names: methods('socket.socket', ['connect', 'connect_ex', 'accept', 'recv', 'recv_into', 'recvfrom', 'recvfrom_into', 'send', 'sendall', 'sendto', 'sendfile']),
+      instead: {
+        asyncio: 'use `loop.sock_recv`/`loop.sock_sendall`/`loop.sock_connect`/`loop.sock_accept`, or asyncio streams',
+        trio: 'use a `trio.socket` socket or `trio.SocketStream`',
+        anyio: 'use `anyio.connect_tcp` / an anyio socket stream',
+      },
+      harmless: handlesBlockingIOError,
     },
   ],
   AIO109: [
@@ -279,6 +287,22 @@ function openedInSameFunction(call: Node, semantic: SemanticModel): boolean {
     if (opener.type === 'call') return true;
     if (opener.type !== 'identifier') return false;
     name = opener;
+  }
+  return false;
+}
+
+/**
+ * A socket call inside `try: ... except BlockingIOError:` is a non-blocking socket used the
+ * way event loops themselves use them: it returns at once instead of waiting.
+ */
+function handlesBlockingIOError(call: Node, semantic: SemanticModel): boolean {
+  let child = call;
+  for (let parent = semantic.parentOf(call); parent; child = parent, parent = semantic.parentOf(parent)) {
+    if (parent.type === 'function_definition' || parent.type === 'lambda') return false;
+    if (parent.type === 'try_statement' && parent.childForFieldName('body')?.id === child.id) {
+      const handlers = parent.namedChildren.filter((c) => c.type === 'except_clause' || c.type === 'except_group_clause');
+      if (handlers.some((h) => /\b(BlockingIOError|SSLWantReadError|SSLWantWriteError)\b/.test(h.namedChildren[0]?.text ?? ''))) return true;
+    }
   }
   return false;
 }

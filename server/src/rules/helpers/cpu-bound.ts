@@ -7,7 +7,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { FunctionInfo, SemanticModel } from '../../core/semantic';
-import { unparenthesize } from '../../core/syntax';
+import { sameNode, unparenthesize } from '../../core/syntax';
 import { ALL_BLOCKING_NAMES } from './blocking-calls';
 
 export interface CpuEvidence {
@@ -47,6 +47,20 @@ const LOOP_NAMES: Record<string, string> = {
 };
 const MAX_CALL_DEPTH = 3;
 
+interface Frame {
+  node: Node;
+  /** The outermost loop the node is in, within the function. */
+  loop: Node | undefined;
+  inSlice: boolean;
+}
+
+interface LoopFacts {
+  node: Node;
+  binary: boolean;
+  counter: boolean;
+  calls: boolean;
+}
+
 type Verdict = { kind: 'cpu'; evidence: CpuEvidence } | { kind: 'not-cpu' };
 
 export class CpuBoundAnalysis {
@@ -77,32 +91,50 @@ export class CpuBoundAnalysis {
     let evidence: CpuEvidence | undefined;
     let recursion: Node | undefined;
     let arithmetic = false;
-    const stack: Array<{ node: Node; loop: Node | undefined }> = [{ node: body, loop: undefined }];
+    // Per outermost loop: what kind of arithmetic it does, and whether it calls anything.
+    const loops = new Map<number, LoopFacts>();
+    const stack: Frame[] = [{ node: body, loop: undefined, inSlice: false }];
     while (stack.length > 0) {
-      const { node, loop } = stack.pop()!;
+      const { node, loop, inSlice } = stack.pop()!;
       const type = node.type;
       if (type === 'await' || type === 'yield' || (type === 'with_statement' && node.firstChild?.type === 'async')) {
         return { kind: 'not-cpu' };
       }
       if (type === 'function_definition' || type === 'class_definition' || type === 'lambda') continue;
+      const facts = loop ? loops.get(loop.id) : undefined;
       if (type === 'call') {
         const call = this.classifyCall(node, fn, depth, active);
         if (call === 'io') return { kind: 'not-cpu' };
         if (call === 'self') recursion ??= node;
         else if (typeof call === 'object') evidence ??= call;
+        if (facts && !PURE_FUNCTIONS.has(this.semantic.calleeName(node) ?? '')) facts.calls = true;
       }
-      const isArithmetic =
-        (type === 'binary_operator' && ARITHMETIC.has(node.childForFieldName('operator')?.type ?? '')) ||
-        (type === 'augmented_assignment' && ARITHMETIC.has((node.childForFieldName('operator')?.type ?? '').replace('=', '')));
-      if (isArithmetic) {
+      // Index arithmetic (`data[i:i + n]`) is bookkeeping, not computation.
+      if (type === 'binary_operator' && !inSlice && ARITHMETIC.has(node.childForFieldName('operator')?.type ?? '')) {
         arithmetic = true;
-        if (loop && !evidence) evidence = { reason: `${LOOP_NAMES[loop.type]} with arithmetic at line ${loop.startPosition.row + 1}`, node: loop };
+        if (facts) facts.binary = true;
+      } else if (type === 'augmented_assignment' && ARITHMETIC.has((node.childForFieldName('operator')?.type ?? '').replace('=', ''))) {
+        arithmetic = true;
+        if (facts) facts.counter = true;
       }
-      const startsLoop = type in LOOP_NAMES;
-      const childLoop = loop ?? (startsLoop ? node : undefined);
-      for (let i = node.namedChildCount - 1; i >= 0; i--) {
-        const c = node.namedChild(i);
-        if (c) stack.push({ node: c, loop: childLoop });
+      let childLoop = loop;
+      if (!loop && type in LOOP_NAMES) {
+        childLoop = node;
+        loops.set(node.id, { node, binary: false, counter: false, calls: false });
+      }
+      const subscripted = type === 'subscript' ? node.childForFieldName('value') : null;
+      const children = node.namedChildren;
+      for (let i = children.length - 1; i >= 0; i--) {
+        const c = children[i];
+        if (!c) continue;
+        const isIndex = type === 'slice' || (type === 'subscript' && !sameNode(c, subscripted));
+        stack.push({ node: c, loop: childLoop, inSlice: inSlice || isIndex });
+      }
+    }
+    for (const { node, binary, counter, calls } of loops.values()) {
+      // A loop that only bumps counters while calling out (`h.update(chunk); i += n`) spends its time in the callee.
+      if (!evidence && (binary || (counter && !calls))) {
+        evidence = { reason: `${LOOP_NAMES[node.type]} with arithmetic at line ${node.startPosition.row + 1}`, node };
       }
     }
     if (!evidence && recursion && arithmetic) {

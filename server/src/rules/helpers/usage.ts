@@ -44,6 +44,12 @@ export function isDropped(expr: Node, semantic: SemanticModel): boolean {
 
 const CONTEXT_MANAGER_USE = 'used as a context manager';
 
+/** Driving a coroutine by hand (`coro.send(None)`, `coro.__await__()`, `coro.close()`) is using it on purpose. */
+const COROUTINE_PROTOCOL = new Set([
+  '__await__', 'send', 'throw', 'close', 'cr_frame', 'cr_await', 'cr_code', 'cr_running', 'cr_origin', 'cr_suspended',
+  '__name__', '__qualname__',
+]);
+
 export function classifyUse(expr: Node, semantic: SemanticModel): Use {
   const { parent, child } = logicalParent(expr, semantic.parentOf);
   if (!parent) return { kind: 'consumed' };
@@ -90,6 +96,7 @@ export function classifyUse(expr: Node, semantic: SemanticModel): Use {
     case 'unary_operator':
       return { kind: 'value', how: 'used in arithmetic' };
     case 'attribute':
+      if (isField('object') && COROUTINE_PROTOCOL.has(parent.childForFieldName('attribute')?.text ?? '')) return { kind: 'consumed' };
       return isField('object')
         ? { kind: 'value', how: `accessed for its attribute \`.${parent.childForFieldName('attribute')?.text ?? ''}\`` }
         : { kind: 'consumed' };
