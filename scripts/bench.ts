@@ -2,7 +2,7 @@
  * Benchmarks (not tests): `npm run bench [-- CORPUS_DIR]`.
  *  1. Engine throughput: parse + analyze every .py file of a corpus (default: the examples and
  *     fixtures repeated; pass the folder made by ../shared/corpus/make-corpus.sh for real code).
- *  2. Keystroke latency: the real server over stdio, a ~2,000-line file, 200 single-character
+ *  2. Keystroke latency: the real server over stdio, files of ~300 and ~2,000 lines, 200 single-character
  *     incremental edits; time from sending didChange to receiving its publishDiagnostics.
  * Results go to stdout; docs/performance.md records them.
  */
@@ -48,15 +48,21 @@ async function throughput(corpus: string | undefined): Promise<void> {
   console.log(`engine: ${sources.length} files x ${rounds}, ${lines.toLocaleString('en')} lines in ${seconds.toFixed(2)} s = ${Math.round(lines / seconds).toLocaleString('en')} lines/s; ${findings} findings; slowest file ${slowest.ms.toFixed(1)} ms (${slowest.lines} lines)`);
 }
 
-async function keystrokeLatency(): Promise<void> {
-  const unit = fs.readFileSync(path.join(REPO_ROOT, 'examples/blocking_calls.py'), 'utf8');
+/** About `targetLines` lines made of copies of one example file, with its functions renamed apart. */
+function bigFile(example: string, targetLines: number): string {
+  const unit = fs.readFileSync(path.join(REPO_ROOT, 'examples', example), 'utf8');
   let text = '';
-  while (text.split('\n').length < 2000) text += unit.replace(/async def (\w+)/g, (_m, n: string) => `async def ${n}_${text.length}`);
+  while (text.split('\n').length < targetLines) text += unit.replace(/def (\w+)/g, (_m, n: string) => `def ${n}_${text.length}`);
+  return text;
+}
+
+async function keystrokeLatency(example: string, targetLines: number): Promise<void> {
+  const text = bigFile(example, targetLines);
   const client = new LspClient();
   await client.initialize();
   const uri = 'file:///bench/big.py';
   await client.open(uri, text);
-  await client.diagnostics(uri);
+  const first = await client.diagnostics(uri);
   const lines = text.split('\n');
   const line = lines.length - 3;
   const latencies: number[] = [];
@@ -70,10 +76,12 @@ async function keystrokeLatency(): Promise<void> {
   }
   await client.shutdown();
   latencies.sort((a, b) => a - b);
-  console.log(`keystroke: ${lines.length}-line file, 200 edits: p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, max ${latencies[latencies.length - 1]!.toFixed(1)} ms (didChange sent -> diagnostics received)`);
+  console.log(`keystroke (${example} x ${Math.round(lines.length / fs.readFileSync(path.join(REPO_ROOT, 'examples', example), 'utf8').split('\n').length)}): ${lines.length}-line file, ${first.diagnostics.length} findings, 200 edits: p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, max ${latencies[latencies.length - 1]!.toFixed(1)} ms (didChange sent -> diagnostics received)`);
 }
 
 (async () => {
   await throughput(process.argv[2]);
-  await keystrokeLatency();
+  await keystrokeLatency('clean_service.py', 300);
+  await keystrokeLatency('clean_service.py', 2000);
+  await keystrokeLatency('blocking_calls.py', 2000);
 })();
