@@ -158,6 +158,16 @@ describe('CLI', () => {
     assert.equal(explicit.diagnostics.length, 1);
   });
 
+  it('checks symlinked files, does not follow symlinked folders, and skips dangling links', () => {
+    const bad = 'import time\nasync def f():\n    time.sleep(1)\n';
+    const dir = scratch({ 'real/a.py': bad });
+    fs.symlinkSync(path.join(dir, 'real/a.py'), path.join(dir, 'link.py'));
+    fs.symlinkSync(path.join(dir, 'real'), path.join(dir, 'loop'));
+    fs.symlinkSync(path.join(dir, 'missing.py'), path.join(dir, 'dangling.py'));
+    const out = JSON.parse(run(['check', '.', '--format', 'json'], dir).stdout) as JsonOutput;
+    assert.deepEqual(out.diagnostics.map((d) => d.path).sort(), ['link.py', 'real/a.py']);
+  });
+
   it('reports findings after a syntax error in the same file', () => {
     const dir = scratch({ 'broken.py': 'import time\ndef broken(:\n    pass\n\nasync def f():\n    time.sleep(1)\n' });
     const { status, stdout } = run(['check', 'broken.py'], dir);

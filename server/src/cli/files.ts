@@ -36,6 +36,17 @@ function isIgnored(fullPath: string, isDir: boolean, stack: IgnoreRules[]): bool
   return false;
 }
 
+/** Symlinked files are checked; symlinked folders are not followed (they can loop). */
+function isFileOrLinkToFile(entry: fs.Dirent, full: string): boolean {
+  if (entry.isFile()) return true;
+  if (!entry.isSymbolicLink()) return false;
+  try {
+    return fs.statSync(full).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** A folder holding a virtualenv, whatever its name. */
 function isVirtualenv(dir: string): boolean {
   return fs.existsSync(path.join(dir, 'pyvenv.cfg'));
@@ -89,7 +100,7 @@ export function* collectPythonFiles(targets: readonly string[]): Generator<strin
         if (entry.isDirectory()) {
           if (SKIPPED_DIRS.has(entry.name) || isIgnored(full, true, active) || isVirtualenv(full)) continue;
           subdirs.push(full);
-        } else if (entry.isFile() && entry.name.endsWith('.py') && !isIgnored(full, false, active)) {
+        } else if (isFileOrLinkToFile(entry, full) && entry.name.endsWith('.py') && !isIgnored(full, false, active)) {
           if (!seen.has(full)) {
             seen.add(full);
             yield full;
