@@ -105,6 +105,22 @@ describe('language server over stdio', function () {
     assert.deepEqual(codes(final.diagnostics), ['5:16 AIO101', '7:9 AIO105']);
   });
 
+  it('accepts whole-document changes, and ignores documents that are not Python', async () => {
+    const uri = 'file:///work/full.py';
+    await client.open(uri, SOURCE);
+    await client.diagnostics(uri, (p) => p.diagnostics.length === 1);
+    const mark = client.published.length;
+    await client.change(uri, 2, [{ text: 'import os\nasync def f():\n    os.system("ls")\n' }]);
+    const replaced = await client.diagnostics(uri, (p) => p.version === 2, mark);
+    assert.deepEqual(codes(replaced.diagnostics), ['3:5 AIO103']);
+    await client.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri: 'file:///work/notes.md', languageId: 'markdown', version: 1, text: 'time.sleep(1)' },
+    });
+    await client.open('file:///work/after.py', SOURCE);
+    await client.diagnostics('file:///work/after.py', (p) => p.diagnostics.length > 0);
+    assert.ok(!client.published.some((p) => p.uri === 'file:///work/notes.md'));
+  });
+
   it('clears diagnostics when a document closes', async () => {
     const uri = 'file:///work/close.py';
     await client.open(uri, SOURCE);

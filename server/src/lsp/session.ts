@@ -93,6 +93,8 @@ export class Session {
   }
 
   private didOpen({ textDocument }: DidOpenTextDocumentParams): void {
+    // Some clients send every buffer to every server; only Python is ours.
+    if (textDocument.languageId !== 'python' && !/\.pyw?$/i.test(textDocument.uri)) return;
     const previous = this.documents.get(textDocument.uri);
     previous?.tree?.delete();
     this.documents.set(textDocument.uri, {
