@@ -94,23 +94,12 @@ export function forEachDescendant(
   root: Node,
   visit: (node: Node) => boolean | void,
 ): void {
-  const stack: Node[] = [];
-  for (let i = root.namedChildCount - 1; i >= 0; i--) {
-    const c = root.namedChild(i);
-    if (c) stack.push(c);
-  }
+  const stack: Node[] = [...root.namedChildren].reverse();
   while (stack.length > 0) {
     const node = stack.pop()!;
     // Returning false skips the node's subtree.
     if (visit(node) === false) continue;
-    for (let i = node.namedChildCount - 1; i >= 0; i--) {
-      const c = node.namedChild(i);
-      if (c) stack.push(c);
-    }
+    const children = node.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
-}
-
-/** True for nodes that start a new function-like scope whose body runs later. */
-export function isFunctionLike(node: Node): boolean {
-  return node.type === 'function_definition' || node.type === 'lambda';
 }

@@ -211,8 +211,6 @@ export class Session {
     for (const e of result.ruleErrors) {
       this.connection.console.error(`${uri}: rule ${e.code} failed: ${e.error instanceof Error ? (e.error.stack ?? e.error.message) : String(e.error)}`);
     }
-    // A newer edit arrived while we waited for settings: its own run will publish.
-    if (this.documents.get(uri)?.document.version !== version) return;
     const diagnostics = result.findings.map((f) =>
       toLspDiagnostic(f, uri, { relatedInformation: this.supportsRelatedInformation, docsBaseUrl: settings.docsBaseUrl }),
     );

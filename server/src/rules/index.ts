@@ -29,5 +29,3 @@ export const RULES: readonly Rule[] = [
   AIO301, AIO302, AIO305,
   AIO601,
 ];
-
-export const RULES_BY_CODE: ReadonlyMap<string, Rule> = new Map(RULES.map((r) => [r.meta.code, r]));
