@@ -7,7 +7,7 @@ import type { Node, Tree } from 'web-tree-sitter';
 import { RULES } from '../rules';
 import type { Rule, Visitor } from './rule';
 import { SemanticModel } from './semantic';
-import { Suppressions } from './suppressions';
+import { suppressionFixes, Suppressions } from './suppressions';
 import { rangeOf } from './syntax';
 import type { AnalyzeOptions, Finding, Severity } from './types';
 
@@ -44,7 +44,7 @@ export function analyzeTree(tree: Tree, source: string, options: AnalyzeOptions 
     const visitor: Visitor = rule.create({
       semantic,
       source,
-      report({ node, message, related }) {
+      report({ node, message, related, fixes }) {
         findings.push({
           code: rule.meta.code,
           name: rule.meta.name,
@@ -53,6 +53,7 @@ export function analyzeTree(tree: Tree, source: string, options: AnalyzeOptions 
           message,
           range: rangeOf(node),
           related: related ?? [],
+          fixes: fixes ?? [],
         });
       },
     });
@@ -69,7 +70,7 @@ export function analyzeTree(tree: Tree, source: string, options: AnalyzeOptions 
   for (const node of semantic.preorder) {
     const type = node.type;
     if (type === 'comment') {
-      suppressions.addComment(node.startPosition.row, node.text);
+      suppressions.addComment(node.startPosition.row, node.text, node.startPosition.column);
       continue;
     }
     const forType = listeners.get(type);
@@ -88,6 +89,8 @@ export function analyzeTree(tree: Tree, source: string, options: AnalyzeOptions 
 
   function finish(): AnalysisResult {
     const kept = findings.filter((f) => !suppressions.isSuppressed(f.range.start.line, f.code));
+    const lines = source.split(/\r\n|\r|\n/);
+    for (const f of kept) f.fixes.push(...suppressionFixes(f, lines, suppressions, tree.rootNode));
     kept.sort(
       (a, b) =>
         a.range.start.line - b.range.start.line ||

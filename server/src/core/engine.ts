@@ -5,6 +5,7 @@
  */
 import type { Tree } from 'web-tree-sitter';
 import { analyzeTree, type AnalysisResult } from './analyze';
+import { applyFixes } from './fix';
 import { repairedSource } from './recovery';
 import type { Finding } from './types';
 import { createPythonParser, type ParserLocation, type PythonParser } from './parser';
@@ -58,6 +59,32 @@ export class Engine {
   analyzeText(text: string, options?: AnalyzeOptions): AnalysisResult & { tree: Tree } {
     const tree = this.parser.parse(text);
     return { ...this.analyze(tree, text, options), tree };
+  }
+
+  /**
+   * Applies every safe fix, re-analyzing between passes (a fix can reveal or settle others),
+   * until nothing is left to fix. A pass that would add syntax errors is thrown away, so the
+   * result is never less valid Python than the input.
+   */
+  fixAll(text: string, options?: AnalyzeOptions, maxPasses = 8): { text: string; fixed: number } {
+    let current = text;
+    let fixed = 0;
+    for (let pass = 0; pass < maxPasses; pass++) {
+      const { findings, tree } = this.analyzeText(current, options);
+      const hadErrors = tree.rootNode.hasError;
+      tree.delete();
+      const safe = findings.flatMap((f) => f.fixes.filter((fix) => fix.safe).slice(0, 1));
+      if (safe.length === 0) break;
+      const next = applyFixes(current, safe);
+      if (next.applied === 0 || next.text === current) break;
+      const check = this.parser.parse(next.text);
+      const breaksSyntax = check.rootNode.hasError && !hadErrors;
+      check.delete();
+      if (breaksSyntax) break;
+      current = next.text;
+      fixed += next.applied;
+    }
+    return { text: current, fixed };
   }
 
   /**

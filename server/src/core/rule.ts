@@ -4,6 +4,7 @@
  * and never see the LSP or the CLI.
  */
 import type { Node } from 'web-tree-sitter';
+import type { Fix } from './fix';
 import type { SemanticModel } from './semantic';
 import type { Category, RelatedInformation, Severity } from './types';
 
@@ -22,6 +23,7 @@ export interface Report {
   node: Node;
   message: string;
   related?: RelatedInformation[];
+  fixes?: Fix[];
 }
 
 export interface RuleContext {

@@ -4,6 +4,8 @@
  * web-tree-sitter (for JS string input) and LSP's default position encoding use.
  */
 
+import type { Fix } from './fix';
+
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 export type SeveritySetting = Severity | 'off';
 
@@ -40,6 +42,8 @@ export interface Finding {
   message: string;
   range: Range;
   related: RelatedInformation[];
+  /** Ways to fix it, best first; the first safe one is the preferred quick fix. */
+  fixes: Fix[];
 }
 
 export interface AnalyzeOptions {

@@ -15,4 +15,5 @@ export default blockingCallRule({
   },
   groups: BLOCKING_CALLS.AIO101!,
   effect: 'blocks the whole event loop thread while it sleeps',
+  asyncTwin: 'sleep',
 });

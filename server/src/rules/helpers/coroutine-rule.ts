@@ -3,10 +3,12 @@
  * rule decide, from how the coroutine is used, whether it is lost.
  */
 import type { Node } from 'web-tree-sitter';
+import type { Fix } from '../../core/fix';
 import { defineRule, type Rule, type RuleContext, type RuleMeta } from '../../core/rule';
 import type { FunctionInfo } from '../../core/semantic';
 import { rangeOf } from '../../core/syntax';
 import type { RelatedInformation } from '../../core/types';
+import { canAwaitHere, insertAwait, makeAsync } from './fixes';
 import { classifyUse, type Use } from './usage';
 
 export interface CoroutineCall {
@@ -37,7 +39,7 @@ export function coroutineRule(
           };
           const message = check(found, context);
           if (!message) return;
-          context.report({ node: call, message: message + remedy(call, context), related: related(found) });
+          context.report({ node: call, message: message + remedy(call, context), related: related(found), fixes: fixes(call, context) });
         },
       };
     },
@@ -52,6 +54,14 @@ function remedy(call: Node, context: RuleContext): string {
     return ` (\`${fn.name}\` is not async: make it \`async def\` and await the call, or run the coroutine with \`asyncio.run()\`)`;
   }
   return '';
+}
+
+function fixes(call: Node, { semantic }: RuleContext): Fix[] {
+  if (canAwaitHere(call, semantic)) return [{ title: 'Add `await`', edits: insertAwait(call, semantic), safe: true }];
+  const fn = semantic.enclosingFunction(call);
+  if (!fn || fn.isLambda || fn.isAsync) return [];
+  // Making the function async changes what every caller gets back: never applied without review.
+  return [{ title: `Make \`${fn.name}\` async and add \`await\``, edits: [...makeAsync(fn), ...insertAwait(call, semantic)], safe: false }];
 }
 
 function related(found: CoroutineCall): RelatedInformation[] {
