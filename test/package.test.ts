@@ -45,7 +45,7 @@ describe('VS Code package', function () {
     };
     assert.ok(manifest.activationEvents.includes('onLanguage:python'));
     assert.equal(manifest.main, './dist/extension.js');
-    assert.deepEqual(manifest.contributes.commands.map((c) => c.command).sort(), ['asyncPitfalls.restartServer', 'asyncPitfalls.showOutput']);
+    assert.deepEqual(manifest.contributes.commands.map((c) => c.command).sort(), ['asyncPitfalls.fixAll', 'asyncPitfalls.restartServer', 'asyncPitfalls.showOutput']);
     const keys = Object.keys(manifest.contributes.configuration.properties).map((k) => k.replace('asyncPitfalls.', ''));
     // Every server setting is exposed in VS Code (trace.server is the client's own).
     const { DEFAULT_SETTINGS } = require('../server/src/lsp/settings') as typeof import('../server/src/lsp/settings');

@@ -1,10 +1,10 @@
 /**
  * The VS Code client: starts the bundled language server for Python files
- * (saved and untitled), and offers "Restart server" and "Show output".
+ * (saved and untitled), and offers "Restart server", "Show output" and "Fix all".
  */
 import * as path from 'node:path';
 import { commands, window, type ExtensionContext, type LogOutputChannel } from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { ExecuteCommandRequest, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 
 let client: LanguageClient | undefined;
 let output: LogOutputChannel | undefined;
@@ -35,6 +35,12 @@ export async function activate(context: ExtensionContext): Promise<void> {
       await client.restart();
     }),
     commands.registerCommand('asyncPitfalls.showOutput', () => output?.show(true)),
+    commands.registerCommand('asyncPitfalls.fixAll', async () => {
+      const document = window.activeTextEditor?.document;
+      if (!client || !document || document.languageId !== 'python') return;
+      // The server applies the edit through workspace/applyEdit.
+      await client.sendRequest(ExecuteCommandRequest.type, { command: 'asyncPitfalls.applyFixAll', arguments: [document.uri.toString()] });
+    }),
   );
   await client.start();
 }

@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { createTwoFilesPatch } from 'diff';
 import { examplesDir, packageVersion, parserLocation } from './assets';
 import { formatFindingsJson, formatFindingsText, type FileReport } from './cli/report';
 import { collectPythonFiles } from './cli/files';
@@ -31,12 +32,15 @@ Options:
   --format text|json     output format (default: text)
   --select CODES         only these rules, comma-separated codes or prefixes (AIO1,AIO201)
   --ignore CODES         never these rules, comma-separated codes or prefixes
+  --fix                  apply the safe fixes in place, then report what is left
+  --diff                 print the safe fixes as a unified diff instead of applying them
   --max-file-size MB     skip larger files (default: ${DEFAULT_MAX_FILE_BYTES / (1024 * 1024)})
   --no-color             plain text output even on a terminal
   -h, --help             show this help
   -v, --version          show the version
 
-Exit status: 0 no findings, 1 findings, 2 usage error.`;
+Exit status: 0 no findings, 1 findings (with --diff: 1 when there is something to fix),
+2 usage error.`;
 
 class UsageError extends Error {}
 
@@ -59,8 +63,11 @@ async function check(args: string[]): Promise<number> {
       ignore: { type: 'string' },
       'max-file-size': { type: 'string' },
       'no-color': { type: 'boolean', default: false },
+      fix: { type: 'boolean', default: false },
+      diff: { type: 'boolean', default: false },
     },
   });
+  if (values.fix && values.diff) throw new UsageError('--fix and --diff cannot be used together');
   const format = values.format;
   if (format !== 'text' && format !== 'json') throw new UsageError(`unknown format: ${format} (use text or json)`);
   const options: AnalyzeOptions = { select: codeList(values.select), ignore: codeList(values.ignore) };
@@ -81,6 +88,9 @@ async function check(args: string[]): Promise<number> {
 
   const engine = await Engine.create(parserLocation());
   const reports: FileReport[] = [];
+  const diffs: string[] = [];
+  let fixedProblems = 0;
+  let fixedFiles = 0;
   for (const file of collectPythonFiles(targets)) {
     const shown = displayPath(file);
     let bytes: Buffer;
@@ -95,8 +105,25 @@ async function check(args: string[]): Promise<number> {
       reports.push({ path: shown, skipped: decoded.reason, findings: [] });
       continue;
     }
+    let text = decoded.text;
+    if (values.fix || values.diff) {
+      const fixed = engine.fixAll(text, options);
+      if (fixed.fixed > 0) {
+        fixedProblems += fixed.fixed;
+        fixedFiles++;
+        if (values.diff) {
+          diffs.push(createTwoFilesPatch(`a/${shown}`, `b/${shown}`, text, fixed.text, '', '', { context: 3 }));
+          continue;
+        }
+        const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? '\ufeff' : '';
+        fs.writeFileSync(file, bom + fixed.text);
+        text = fixed.text;
+      } else if (values.diff) {
+        continue;
+      }
+    }
     try {
-      const result = engine.analyzeText(decoded.text, options);
+      const result = engine.analyzeText(text, options);
       result.tree.delete();
       for (const e of result.ruleErrors) {
         process.stderr.write(`${shown}: internal error in ${e.code}: ${String(e.error)}\n`);
@@ -111,6 +138,12 @@ async function check(args: string[]): Promise<number> {
   for (const r of reports) {
     if (r.skipped) process.stderr.write(`${r.path}: skipped: ${r.skipped}\n`);
   }
+  if (values.diff) {
+    process.stdout.write(diffs.join(''));
+    process.stderr.write(fixedProblems > 0 ? `Would fix ${fixedProblems} problem(s) in ${fixedFiles} file(s).\n` : 'Nothing to fix.\n');
+    return fixedProblems > 0 ? 1 : 0;
+  }
+  if (values.fix) process.stderr.write(`Fixed ${fixedProblems} problem(s) in ${fixedFiles} file(s).\n`);
   process.stdout.write(format === 'json' ? formatFindingsJson(reports, packageVersion()) : formatFindingsText(reports, color));
   return reports.some((r) => r.findings.length > 0) ? 1 : 0;
 }

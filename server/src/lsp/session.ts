@@ -6,7 +6,13 @@
  */
 import { Edit, type Tree } from 'web-tree-sitter';
 import {
+  CodeActionKind,
   DidChangeConfigurationNotification,
+  type CodeAction,
+  type CodeActionParams,
+  type ExecuteCommandParams,
+  type Range,
+  type WorkspaceEdit,
   TextDocumentSyncKind,
   type Connection,
   type DidChangeTextDocumentParams,
@@ -17,6 +23,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkText, type Engine } from '../core/engine';
+import type { Finding } from '../core/types';
 import { toLspDiagnostic, skippedFileDiagnostic } from './diagnostics';
 import { analyzeOptionsOf, DEFAULT_SETTINGS, normalizeSettings, SETTINGS_SECTION, type Settings } from './settings';
 
@@ -25,7 +32,12 @@ interface OpenDocument {
   /** The last tree, already `edit`ed for changes made since it was parsed. */
   tree: Tree | undefined;
   scheduled: boolean;
+  /** Findings of the last analysis and the version they belong to, for code actions. */
+  findings?: { version: number; items: Finding[] };
 }
+
+export const FIX_ALL_KIND = 'source.fixAll.asyncPitfalls';
+export const FIX_ALL_COMMAND = 'asyncPitfalls.applyFixAll';
 
 export interface SessionInfo {
   name: string;
@@ -64,6 +76,8 @@ export class Session {
         for (const uri of this.documents.keys()) this.schedule(uri);
       }),
     );
+    c.onCodeAction((params) => this.guarded('codeAction', [], () => this.codeActions(params)));
+    c.onExecuteCommand((params) => this.guarded('executeCommand', null, () => this.executeCommand(params)));
     c.onShutdown(() => {
       for (const doc of this.documents.values()) doc.tree?.delete();
       this.documents.clear();
@@ -79,6 +93,8 @@ export class Session {
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
+        executeCommandProvider: { commands: [FIX_ALL_COMMAND] },
       },
       serverInfo: { name: this.info.name, version: this.info.version },
     };
@@ -90,6 +106,80 @@ export class Session {
     } catch (error) {
       this.connection.console.error(`${what} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     }
+  }
+
+  private async guarded<T>(what: string, fallback: T, action: () => Promise<T> | T): Promise<T> {
+    try {
+      return await action();
+    } catch (error) {
+      this.connection.console.error(`${what} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      return fallback;
+    }
+  }
+
+  /** Findings for the document's current text: the last analysis if it is current, else a fresh one. */
+  private async currentFindings(uri: string): Promise<{ open: OpenDocument; findings: Finding[]; settings: Settings } | undefined> {
+    const settings = await this.settingsFor(uri);
+    const open = this.documents.get(uri);
+    if (!open || !settings.enable) return undefined;
+    if (open.findings?.version === open.document.version) return { open, findings: open.findings.items, settings };
+    const text = open.document.getText();
+    if (!checkText(text, settings.maxFileSizeMb * 1024 * 1024).ok) return undefined;
+    const result = this.engine.analyzeText(text, analyzeOptionsOf(settings));
+    result.tree.delete();
+    return { open, findings: result.findings, settings };
+  }
+
+  private async codeActions(params: CodeActionParams): Promise<CodeAction[]> {
+    const { uri } = params.textDocument;
+    const current = await this.currentFindings(uri);
+    if (!current) return [];
+    const { open, findings, settings } = current;
+    const only = params.context.only;
+    const wants = (kind: string) => !only || only.some((k) => kind === k || kind.startsWith(`${k}.`));
+    const actions: CodeAction[] = [];
+    if (wants(CodeActionKind.QuickFix)) {
+      for (const finding of findings) {
+        if (!overlaps(finding.range, params.range)) continue;
+        const diagnostic =
+          params.context.diagnostics.find((d) => d.code === finding.code && sameRange(d.range, finding.range)) ??
+          toLspDiagnostic(finding, uri, { relatedInformation: false, docsBaseUrl: settings.docsBaseUrl });
+        const preferred = finding.fixes.find((f) => f.safe);
+        for (const fix of finding.fixes) {
+          actions.push({
+            title: fix.title,
+            kind: CodeActionKind.QuickFix,
+            diagnostics: [diagnostic],
+            isPreferred: fix === preferred,
+            edit: { changes: { [uri]: fix.edits } },
+          });
+        }
+      }
+    }
+    if (only && wants(FIX_ALL_KIND)) {
+      const edit = this.fixAllEdit(open, settings);
+      if (edit) actions.push({ title: 'Fix all auto-fixable async-pitfalls problems', kind: FIX_ALL_KIND, edit });
+    }
+    return actions;
+  }
+
+  private fixAllEdit(open: OpenDocument, settings: Settings): WorkspaceEdit | undefined {
+    const text = open.document.getText();
+    if (!checkText(text, settings.maxFileSizeMb * 1024 * 1024).ok) return undefined;
+    const fixed = this.engine.fixAll(text, analyzeOptionsOf(settings));
+    if (fixed.fixed === 0 || fixed.text === text) return undefined;
+    const end = open.document.positionAt(text.length);
+    return { changes: { [open.document.uri]: [{ range: { start: { line: 0, character: 0 }, end }, newText: fixed.text }] } };
+  }
+
+  private async executeCommand(params: ExecuteCommandParams): Promise<unknown> {
+    if (params.command !== FIX_ALL_COMMAND) return null;
+    const uri = params.arguments?.[0];
+    const open = typeof uri === 'string' ? this.documents.get(uri) : undefined;
+    if (!open) return null;
+    const edit = this.fixAllEdit(open, await this.settingsFor(open.document.uri));
+    if (edit) await this.connection.workspace.applyEdit({ label: 'Fix all async-pitfalls problems', edit });
+    return null;
   }
 
   private didOpen({ textDocument }: DidOpenTextDocumentParams): void {
@@ -211,9 +301,23 @@ export class Session {
     for (const e of result.ruleErrors) {
       this.connection.console.error(`${uri}: rule ${e.code} failed: ${e.error instanceof Error ? (e.error.stack ?? e.error.message) : String(e.error)}`);
     }
+    open.findings = { version, items: result.findings };
     const diagnostics = result.findings.map((f) =>
       toLspDiagnostic(f, uri, { relatedInformation: this.supportsRelatedInformation, docsBaseUrl: settings.docsBaseUrl }),
     );
     await this.connection.sendDiagnostics({ uri, version, diagnostics });
   }
+}
+
+function sameRange(a: Range, b: Range): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+}
+
+function before(a: Range['start'], b: Range['start']): boolean {
+  return a.line < b.line || (a.line === b.line && a.character < b.character);
+}
+
+/** Ranges touch (a cursor at either end of a finding counts). */
+function overlaps(a: Range, b: Range): boolean {
+  return !before(a.end, b.start) && !before(b.end, a.start);
 }

@@ -54,7 +54,10 @@ export function moduleReference(semantic: SemanticModel, module: string): { name
   return { name: module, edits: [importEdit(semantic.root, module)] };
 }
 
-/** `import module` on its own line: after the docstring and `__future__` imports, before the first other statement. */
+/**
+ * `import module` on its own line: with the other imports at the top if there are any, else after
+ * the docstring and `__future__` imports, set apart by blank lines.
+ */
 function importEdit(root: Node, module: string): TextEdit {
   const statements = root.namedChildren.filter((c) => c.type !== 'comment');
   let index = 0;
@@ -62,11 +65,12 @@ function importEdit(root: Node, module: string): TextEdit {
   if (first?.type === 'expression_statement' && first.namedChildren[0]?.type === 'string') index = 1;
   while (statements[index]?.type === 'future_import_statement') index++;
   const anchor = statements[index];
-  if (!anchor) {
-    const last = statements[statements.length - 1];
-    return last ? at({ line: last.endPosition.row + 1, character: 0 }, `import ${module}\n`) : at({ line: 0, character: 0 }, `import ${module}\n`);
+  if (anchor && (anchor.type === 'import_statement' || anchor.type === 'import_from_statement')) {
+    return at({ line: anchor.startPosition.row, character: 0 }, `import ${module}\n`);
   }
-  return at({ line: anchor.startPosition.row, character: 0 }, `import ${module}\n`);
+  const previous = statements[index - 1];
+  if (previous) return at({ line: previous.endPosition.row + 1, character: 0 }, `\nimport ${module}\n`);
+  return at({ line: anchor?.startPosition.row ?? 0, character: 0 }, anchor ? `import ${module}\n\n\n` : `import ${module}\n`);
 }
 
 /** Turns the `def` of a sync function into `async def`. */
