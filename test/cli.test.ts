@@ -168,6 +168,24 @@ describe('CLI', () => {
     assert.deepEqual(out.diagnostics.map((d) => d.path).sort(), ['link.py', 'real/a.py']);
   });
 
+  it('--diff previews the safe fixes without writing, --fix applies them and reports what is left', () => {
+    const source = '\ufeffimport time\nimport requests\n\nasync def f(u):\n    time.sleep(1)\n    requests.get(u)\n';
+    const dir = scratch({ 'a.py': source, 'clean.py': 'x = 1\n' });
+    const preview = run(['check', '.', '--diff'], dir);
+    assert.equal(preview.status, 1);
+    assert.match(preview.stdout, /^-    time\.sleep\(1\)$/m);
+    assert.match(preview.stdout, /^\+    await asyncio\.sleep\(1\)$/m);
+    assert.match(preview.stderr, /Would fix 1 problem\(s\) in 1 file\(s\)/);
+    assert.equal(fs.readFileSync(path.join(dir, 'a.py'), 'utf8'), source, '--diff writes nothing');
+    const fixed = run(['check', '.', '--fix'], dir);
+    assert.equal(fixed.status, 1, 'the blocking HTTP call has no safe fix and is still reported');
+    assert.match(fixed.stderr, /Fixed 1 problem\(s\) in 1 file\(s\)/);
+    assert.match(fixed.stdout, /^a\.py:7:5: AIO102/m);
+    assert.equal(fs.readFileSync(path.join(dir, 'a.py'), 'utf8'), '\ufeffimport asyncio\nimport time\nimport requests\n\nasync def f(u):\n    await asyncio.sleep(1)\n    requests.get(u)\n');
+    assert.equal(run(['check', 'clean.py', '--diff'], dir).status, 0);
+    assert.equal(run(['check', '.', '--fix', '--diff'], dir).status, 2);
+  });
+
   it('reports findings after a syntax error in the same file', () => {
     const dir = scratch({ 'broken.py': 'import time\ndef broken(:\n    pass\n\nasync def f():\n    time.sleep(1)\n' });
     const { status, stdout } = run(['check', 'broken.py'], dir);

@@ -5,7 +5,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Diagnostic } from 'vscode-languageserver-protocol/node';
+import { CodeActionRequest, ExecuteCommandRequest, type CodeAction, type Diagnostic, type TextEdit } from 'vscode-languageserver-protocol/node';
+import { applyEdits } from '../server/src/core/fix';
 import { testEngine } from './helpers/engine';
 import { LspClient } from './helpers/lsp-client';
 
@@ -119,6 +120,56 @@ describe('language server over stdio', function () {
     await client.open('file:///work/after.py', SOURCE);
     await client.diagnostics('file:///work/after.py', (p) => p.diagnostics.length > 0);
     assert.ok(!client.published.some((p) => p.uri === 'file:///work/notes.md'));
+  });
+
+  it('offers quick fixes for a diagnostic: the safe one preferred, then line and file suppressions', async () => {
+    const uri = 'file:///work/fix.py';
+    await client.open(uri, SOURCE);
+    const { diagnostics } = await client.diagnostics(uri, (p) => p.diagnostics.length === 1);
+    const actions = (await client.connection.sendRequest(CodeActionRequest.type, {
+      textDocument: { uri },
+      range: diagnostics[0]!.range,
+      context: { diagnostics },
+    })) as CodeAction[];
+    assert.deepEqual(
+      actions.map((a) => [a.title, a.kind, a.isPreferred]),
+      [
+        ['Replace with `await asyncio.sleep(...)`', 'quickfix', true],
+        ['Ignore AIO101 on this line', 'quickfix', false],
+        ['Ignore AIO101 in this file', 'quickfix', false],
+      ],
+    );
+    assert.deepEqual(actions[0]!.diagnostics, [diagnostics[0]]);
+    const fixed = applyEdits(SOURCE, actions[0]!.edit!.changes![uri] as TextEdit[]);
+    assert.equal(fixed, SOURCE.replace('    time.sleep(1)', '    await asyncio.sleep(1)'));
+    const suppressed = applyEdits(SOURCE, actions[1]!.edit!.changes![uri] as TextEdit[]);
+    assert.match(suppressed!, /time\.sleep\(1\)  # noqa: AIO101\n/);
+    // No action away from the finding.
+    const elsewhere = await client.connection.sendRequest(CodeActionRequest.type, {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [] },
+    });
+    assert.deepEqual(elsewhere, []);
+  });
+
+  it('fixes everything safe at once: as a source.fixAll action and as a command', async () => {
+    const uri = 'file:///work/fixall.py';
+    const text = 'import time\n\nasync def fetch():\n    return 1\n\nasync def main():\n    time.sleep(1)\n    fetch()\n';
+    await client.open(uri, text);
+    await client.diagnostics(uri, (p) => p.diagnostics.length === 2);
+    const actions = (await client.connection.sendRequest(CodeActionRequest.type, {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [], only: ['source.fixAll'] },
+    })) as CodeAction[];
+    assert.deepEqual(actions.map((a) => a.kind), ['source.fixAll.asyncPitfalls']);
+    const expected = 'import asyncio\nimport time\n\nasync def fetch():\n    return 1\n\nasync def main():\n    await asyncio.sleep(1)\n    await fetch()\n';
+    assert.equal(applyEdits(text, actions[0]!.edit!.changes![uri] as TextEdit[]), expected);
+    await client.connection.sendRequest(ExecuteCommandRequest.type, { command: 'asyncPitfalls.applyFixAll', arguments: [uri] });
+    assert.equal(client.appliedEdits.length, 1);
+    const edit = client.appliedEdits[0] as { changes: Record<string, TextEdit[]> };
+    assert.equal(applyEdits(text, edit.changes[uri]!), expected);
   });
 
   it('clears diagnostics when a document closes', async () => {
