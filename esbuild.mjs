@@ -48,6 +48,7 @@ function copyAssets() {
   fs.copyFileSync('node_modules/web-tree-sitter/web-tree-sitter.wasm', `${outdir}/web-tree-sitter.wasm`);
   fs.rmSync(`${outdir}/docs`, { recursive: true, force: true });
   fs.cpSync('docs/rules', `${outdir}/docs/rules`, { recursive: true });
+  if (fs.existsSync('docs/concepts')) fs.cpSync('docs/concepts', `${outdir}/docs/concepts`, { recursive: true });
   for (const bin of ['server.js', 'cli.js']) if (fs.existsSync(path.join(outdir, bin))) fs.chmodSync(path.join(outdir, bin), 0o755);
 }
 

@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CodeActionRequest, ExecuteCommandRequest, type CodeAction, type Diagnostic, type TextEdit } from 'vscode-languageserver-protocol/node';
+import { CodeActionRequest, ExecuteCommandRequest, HoverRequest, type MarkupContent, type CodeAction, type Diagnostic, type TextEdit } from 'vscode-languageserver-protocol/node';
 import { applyEdits } from '../server/src/core/fix';
 import { testEngine } from './helpers/engine';
 import { LspClient } from './helpers/lsp-client';
@@ -170,6 +170,40 @@ describe('language server over stdio', function () {
     assert.equal(client.appliedEdits.length, 1);
     const edit = client.appliedEdits[0] as { changes: Record<string, TextEdit[]> };
     assert.equal(applyEdits(text, edit.changes[uri]!), expected);
+  });
+
+  it('explains a finding on hover, with the fix and links to the rule page and the concept note', async () => {
+    const uri = 'file:///work/hover.py';
+    await client.open(uri, SOURCE);
+    await client.diagnostics(uri, (p) => p.diagnostics.length === 1);
+    const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 5, character: 8 } });
+    const value = (hover!.contents as MarkupContent).value;
+    assert.match(value, /^\*\*AIO101 blocking-sleep\*\* \(blocking-call\)/);
+    assert.match(value, /\*\*Fix:\*\* Replace with `await asyncio\.sleep\(\.\.\.\)`/);
+    const links = [...value.matchAll(/\]\((file:[^)]+)\)/g)].map((m) => m[1]!);
+    assert.equal(links.length, 2, value);
+    for (const link of links) assert.ok(fs.existsSync(fileURLToPath(link)), link);
+    assert.match(links[0]!, /rules\/AIO101\.md$/);
+    assert.match(links[1]!, /concepts\/avoiding-blocking-calls\.md$/);
+  });
+
+  it('explains async vocabulary on hover, unless the setting turns it off', async () => {
+    const uri = 'file:///work/vocab.py';
+    const text = 'import asyncio\nfrom concurrent.futures import ThreadPoolExecutor as Pool\n\nasync def main():\n    task = asyncio.create_task(main())\n    await task\n    Pool()\n';
+    await client.open(uri, text);
+    await client.diagnostics(uri);
+    const hoverAt = async (line: number, character: number) => {
+      const h = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line, character } });
+      return h ? (h.contents as MarkupContent).value : null;
+    };
+    assert.match((await hoverAt(3, 1))!, /^\*\*async def: a coroutine function\*\*/);
+    assert.match((await hoverAt(4, 25))!, /^\*\*asyncio\.create_task\(coro\)\*\*[\s\S]*Learn more: \[/);
+    assert.match((await hoverAt(5, 5))!, /^\*\*await\*\*/);
+    assert.match((await hoverAt(6, 5))!, /ThreadPoolExecutor/);
+    assert.equal(await hoverAt(4, 6), null, 'a plain variable has no hover');
+    client.settings = { vocabularyHovers: false };
+    await client.configurationChanged();
+    assert.equal(await hoverAt(4, 25), null);
   });
 
   it('clears diagnostics when a document closes', async () => {

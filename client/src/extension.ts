@@ -3,7 +3,7 @@
  * (saved and untitled), and offers "Restart server", "Show output" and "Fix all".
  */
 import * as path from 'node:path';
-import { commands, window, type ExtensionContext, type LogOutputChannel } from 'vscode';
+import { commands, Hover, MarkdownString, Uri, window, type ExtensionContext, type LogOutputChannel } from 'vscode';
 import { ExecuteCommandRequest, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 
 let client: LanguageClient | undefined;
@@ -25,6 +25,14 @@ export async function activate(context: ExtensionContext): Promise<void> {
     ],
     outputChannel: output,
     synchronize: { configurationSection: 'asyncPitfalls' },
+    middleware: {
+      // The server links notes as file URIs (right for every editor); in VS Code they open as a markdown preview.
+      provideHover: async (document, position, token, next) => {
+        const hover = await next(document, position, token);
+        if (!hover) return hover;
+        return new Hover(hover.contents.map((c) => (c instanceof MarkdownString ? previewLinks(c) : c)), hover.range);
+      },
+    },
   };
   client = new LanguageClient('asyncPitfalls', 'async-pitfalls', serverOptions, clientOptions);
 
@@ -35,6 +43,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
       await client.restart();
     }),
     commands.registerCommand('asyncPitfalls.showOutput', () => output?.show(true)),
+    commands.registerCommand(OPEN_NOTE, (link: string) => commands.executeCommand('markdown.showPreview', Uri.parse(link))),
     commands.registerCommand('asyncPitfalls.fixAll', async () => {
       const document = window.activeTextEditor?.document;
       if (!client || !document || document.languageId !== 'python') return;
@@ -43,6 +52,18 @@ export async function activate(context: ExtensionContext): Promise<void> {
     }),
   );
   await client.start();
+}
+
+const OPEN_NOTE = 'asyncPitfalls.openNote';
+
+function previewLinks(markdown: MarkdownString): MarkdownString {
+  const value = markdown.value.replace(
+    /\]\((file:[^)\s]+\.md)\)/g,
+    (_match, link: string) => `](command:${OPEN_NOTE}?${encodeURIComponent(JSON.stringify([link]))})`,
+  );
+  const result = new MarkdownString(value);
+  result.isTrusted = { enabledCommands: [OPEN_NOTE] };
+  return result;
 }
 
 export async function deactivate(): Promise<void> {

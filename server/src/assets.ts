@@ -26,6 +26,11 @@ export function rulesDocsDir(): string {
   );
 }
 
+/** The folder of concept notes (docs/concepts), shipped as dist/docs/concepts. */
+export function conceptsDir(): string {
+  return path.join(path.dirname(rulesDocsDir()), 'concepts');
+}
+
 /** The bundled example programs (the CLI's default target). */
 export function examplesDir(): string {
   return (
@@ -34,9 +39,9 @@ export function examplesDir(): string {
   );
 }
 
-/** `file://` link to a rule's page, or `base + CODE.md` when a hosted copy is configured. */
+/** `file://` link to a rule's page, or `<base>/rules/CODE.md` when a hosted copy of docs/ is configured. */
 export function ruleDocUrl(code: string, base?: string): string {
-  if (base) return `${base.replace(/\/?$/, '/')}${code}.md`;
+  if (base) return `${base.replace(/\/?$/, '/')}rules/${code}.md`;
   return pathToFileURL(path.join(rulesDocsDir(), `${code}.md`)).href;
 }
 

@@ -11,6 +11,9 @@ import {
   type CodeAction,
   type CodeActionParams,
   type ExecuteCommandParams,
+  type Hover,
+  type HoverParams,
+  MarkupKind,
   type Range,
   type WorkspaceEdit,
   TextDocumentSyncKind,
@@ -25,6 +28,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkText, type Engine } from '../core/engine';
 import type { Finding } from '../core/types';
 import { toLspDiagnostic, skippedFileDiagnostic } from './diagnostics';
+import { findingHover, vocabularyHover } from './hover';
 import { analyzeOptionsOf, DEFAULT_SETTINGS, normalizeSettings, SETTINGS_SECTION, type Settings } from './settings';
 
 interface OpenDocument {
@@ -76,6 +80,7 @@ export class Session {
         for (const uri of this.documents.keys()) this.schedule(uri);
       }),
     );
+    c.onHover((params) => this.guarded('hover', null, () => this.hover(params)));
     c.onCodeAction((params) => this.guarded('codeAction', [], () => this.codeActions(params)));
     c.onExecuteCommand((params) => this.guarded('executeCommand', null, () => this.executeCommand(params)));
     c.onShutdown(() => {
@@ -94,6 +99,7 @@ export class Session {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
+        hoverProvider: true,
         executeCommandProvider: { commands: [FIX_ALL_COMMAND] },
       },
       serverInfo: { name: this.info.name, version: this.info.version },
@@ -128,6 +134,27 @@ export class Session {
     const result = this.engine.analyzeText(text, analyzeOptionsOf(settings));
     result.tree.delete();
     return { open, findings: result.findings, settings };
+  }
+
+  private async hover(params: HoverParams): Promise<Hover | null> {
+    const { uri } = params.textDocument;
+    const current = await this.currentFindings(uri);
+    if (!current) return null;
+    const { open, findings, settings } = current;
+    let markdown = findingHover(findings, params.position, settings.docsBaseUrl || undefined);
+    if (!markdown && settings.vocabularyHovers) {
+      const tree = open.tree && open.findings?.version === open.document.version ? open.tree : undefined;
+      if (tree) markdown = vocabularyHover(tree, params.position, settings.docsBaseUrl || undefined);
+      else {
+        const fresh = this.engine.parse(open.document.getText());
+        try {
+          markdown = vocabularyHover(fresh, params.position, settings.docsBaseUrl || undefined);
+        } finally {
+          fresh.delete();
+        }
+      }
+    }
+    return markdown ? { contents: { kind: MarkupKind.Markdown, value: markdown } } : null;
   }
 
   private async codeActions(params: CodeActionParams): Promise<CodeAction[]> {

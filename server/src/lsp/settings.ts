@@ -19,8 +19,10 @@ export interface Settings {
   severity: Record<string, SeveritySetting>;
   /** Files larger than this many megabytes are not analyzed. */
   maxFileSizeMb: number;
-  /** Base URL of hosted rule pages; when empty, links point at the pages shipped with the server. */
+  /** Base URL of a hosted copy of docs/ (`<base>/rules/AIO101.md`); when empty, links point at the shipped files. */
   docsBaseUrl: string;
+  /** Hovers that explain async vocabulary (`async def`, `await`, `create_task`, ...) without a finding. */
+  vocabularyHovers: boolean;
 }
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -30,6 +32,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   severity: {},
   maxFileSizeMb: DEFAULT_MAX_FILE_BYTES / (1024 * 1024),
   docsBaseUrl: '',
+  vocabularyHovers: true,
 });
 
 const SEVERITIES = new Set<SeveritySetting>(['error', 'warning', 'information', 'hint', 'off']);
@@ -61,6 +64,7 @@ export function normalizeSettings(raw: unknown): Settings {
     severity,
     maxFileSizeMb,
     docsBaseUrl: typeof section.docsBaseUrl === 'string' ? section.docsBaseUrl : '',
+    vocabularyHovers: typeof section.vocabularyHovers === 'boolean' ? section.vocabularyHovers : DEFAULT_SETTINGS.vocabularyHovers,
   };
 }
 
