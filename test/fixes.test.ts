@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { applyEdits } from '../server/src/core/fix';
 import type { Finding } from '../server/src/core/types';
+import { RULES } from '../server/src/rules';
 import { REPO_ROOT, testEngine } from './helpers/engine';
 import { pythonSyntaxErrors } from './helpers/python';
 
@@ -53,6 +54,7 @@ describe('every fix offered on the fixtures', function () {
     for (const file of files) originals[file] = fs.readFileSync(file, 'utf8');
     const alreadyBroken = new Set(Object.keys(pythonSyntaxErrors(originals)));
     const candidates: Record<string, string> = {};
+    const codesWithFix = new Set<string>();
     const problems: string[] = [];
     let count = 0;
     for (const file of files) {
@@ -61,6 +63,7 @@ describe('every fix offered on the fixtures', function () {
       before.tree.delete();
       for (const finding of before.findings) {
         for (const fix of finding.fixes) {
+          if (!fix.title.startsWith('Ignore ')) codesWithFix.add(finding.code);
           const label = `${path.relative(REPO_ROOT, file)}:${finding.range.start.line + 1} ${finding.code} "${fix.title}"`;
           const text = applyEdits(source, fix.edits);
           if (text === undefined) {
@@ -82,5 +85,7 @@ describe('every fix offered on the fixtures', function () {
     for (const [label, error] of Object.entries(pythonSyntaxErrors(candidates))) problems.push(`${label}: invalid Python: ${error}`);
     assert.ok(count > 200, `only ${count} fixes were tried`);
     assert.deepEqual(problems, []);
+    // Every rule offers a real fix (not only "ignore") somewhere in the fixtures.
+    assert.deepEqual(RULES.map((r) => r.meta.code).filter((code) => !codesWithFix.has(code)), []);
   });
 });

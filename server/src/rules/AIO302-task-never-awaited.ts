@@ -4,6 +4,7 @@
  */
 import { defineRule } from '../core/rule';
 import { TASK_FACTORIES } from './AIO301-dangling-task';
+import { logExceptionFix } from './helpers/observe-fix';
 import { isEverObserved } from './helpers/observed';
 import { classifyUse } from './helpers/usage';
 
@@ -26,6 +27,7 @@ export default defineRule({
         const variable = use.targets[0]!.text;
         context.report({
           node: call,
+          fixes: logExceptionFix(call, variable, context),
           message: `the task stored in \`${variable}\` is never used again (not awaited, passed on, or asked for its result): if it fails, its exception is only logged as "Task exception was never retrieved" when it is garbage-collected; \`await ${variable}\` (or add \`${variable}.add_done_callback(...)\` that handles the exception)`,
         });
       },

@@ -4,6 +4,8 @@
  * Documentation: docs/rules/AIO305.md
  */
 import { defineRule } from '../core/rule';
+import { canAwaitHere, insertAwait } from './helpers/fixes';
+import { logExceptionFix } from './helpers/observe-fix';
 import { isEverObserved } from './helpers/observed';
 import { classifyUse, isDropped } from './helpers/usage';
 
@@ -33,13 +35,18 @@ export default defineRule({
         const use = classifyUse(call, semantic);
         const fix = short === 'loop.run_in_executor' ? '`await` it' : 'keep the future and call `.result()` on it (or add a done-callback that handles its exception)';
         if (isDropped(call, semantic)) {
+          const awaitable = short === 'loop.run_in_executor' && canAwaitHere(call, semantic);
           context.report({
             node: call,
+            fixes: awaitable
+              ? [{ title: 'Add `await`', edits: insertAwait(call, semantic), safe: false }]
+              : logExceptionFix(call, undefined, context),
             message: `the future from \`${short}()\` is dropped: if the work raises, the exception is stored in the future and never seen; ${fix}`,
           });
         } else if (use.kind === 'assigned' && !use.targets.some((t) => isEverObserved(t, semantic))) {
           context.report({
             node: call,
+            fixes: logExceptionFix(call, use.targets[0]!.text, context),
             message: `the future from \`${short}()\` is stored in \`${use.targets[0]!.text}\` but never checked: if the work raises, the exception is never seen; ${fix}`,
           });
         }

@@ -4,10 +4,12 @@
  * Documentation: docs/rules/AIO601.md
  */
 import type { Node } from 'web-tree-sitter';
+import type { Fix } from '../core/fix';
 import { defineRule } from '../core/rule';
 import type { FunctionInfo, SemanticModel } from '../core/semantic';
 import { argument, rangeOf, unparenthesize } from '../core/syntax';
 import { CpuBoundAnalysis } from './helpers/cpu-bound';
+import { importedName, moduleLevelDefinition, moduleReference } from './helpers/fixes';
 
 interface ThreadOffload {
   /** Where the callable is: positional index and keyword name. */
@@ -52,6 +54,7 @@ export default defineRule({
         const label = fn.isLambda ? 'this lambda' : `\`${fn.name}\``;
         context.report({
           node: call,
+          fixes: processFixes(call, name!, offload, fn, semantic),
           message: `${label} does CPU-bound pure-Python work (${evidence.reason}; no I/O) and is sent to ${offload.via}: threads share the GIL, so it runs no faster than inline and slows the event loop and every other thread; run it in a \`ProcessPoolExecutor\` instead (e.g. \`await loop.run_in_executor(process_pool, ...)\`)`,
           related: [
             { range: rangeOf(evidence.node), message: `CPU-bound: ${evidence.reason}` },
@@ -83,4 +86,46 @@ function targetFunction(expr: Node, semantic: SemanticModel): FunctionInfo | und
   if (node.type === 'lambda') return semantic.scopeOfNode(node)?.fn;
   const value = semantic.resolve(node);
   return value?.kind === 'function' ? value.fn : undefined;
+}
+
+const PROCESS_POOL = '_process_pool';
+
+/**
+ * Moves the work to processes. Only for module-level functions, which a process pool can pickle;
+ * never safe to apply blindly: arguments are pickled too, and globals are not shared.
+ */
+function processFixes(call: Node, name: string, offload: ThreadOffload, fn: FunctionInfo, semantic: SemanticModel): Fix[] {
+  if (fn.isLambda || fn.owner || fn.scope.parent?.kind !== 'module') return [];
+  const pool = (): Fix['edits'] => {
+    const executor = importedName(semantic, 'concurrent.futures', 'ProcessPoolExecutor');
+    return [...executor.edits, ...moduleLevelDefinition(semantic, PROCESS_POOL, `${PROCESS_POOL} = ${executor.name}()  # CPU-bound work runs in other processes`)];
+  };
+  const fix = (title: string, edits: Fix['edits']): Fix[] => [{ title, edits, safe: false }];
+  const args = call.childForFieldName('arguments');
+  switch (name) {
+    case 'asyncio.to_thread': {
+      if (!args || args.type !== 'argument_list' || args.namedChildren.some((a) => a.type === 'keyword_argument' || a.type === 'dictionary_splat')) return [];
+      const asyncio = moduleReference(semantic, 'asyncio');
+      return fix(`Run it in a process pool: \`loop.run_in_executor(${PROCESS_POOL}, ...)\``, [
+        ...pool(),
+        ...asyncio.edits,
+        { range: rangeOf(call), newText: `${asyncio.name}.get_running_loop().run_in_executor(${PROCESS_POOL}, ${args.text.slice(1, -1).trim()})` },
+      ]);
+    }
+    case 'asyncio.AbstractEventLoop.run_in_executor':
+    case 'concurrent.futures.ThreadPoolExecutor.submit':
+    case 'concurrent.futures.ThreadPoolExecutor.map': {
+      const target = offload.executorIndex !== undefined ? argument(call, offload.executorIndex) : call.childForFieldName('function')?.childForFieldName('object');
+      if (!target) return [];
+      return fix(`Run it in a process pool (\`${PROCESS_POOL}\`)`, [...pool(), { range: rangeOf(target), newText: PROCESS_POOL }]);
+    }
+    case 'threading.Thread': {
+      const callee = call.childForFieldName('function');
+      if (!callee) return [];
+      const multiprocessing = moduleReference(semantic, 'multiprocessing');
+      return fix('Run it in a process: `multiprocessing.Process(...)`', [...multiprocessing.edits, { range: rangeOf(callee), newText: `${multiprocessing.name}.Process` }]);
+    }
+    default:
+      return [];
+  }
 }

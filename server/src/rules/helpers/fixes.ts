@@ -58,7 +58,7 @@ export function moduleReference(semantic: SemanticModel, module: string): { name
  * `import module` on its own line: with the other imports at the top if there are any, else after
  * the docstring and `__future__` imports, set apart by blank lines.
  */
-function importEdit(root: Node, module: string): TextEdit {
+function importEdit(root: Node, module: string, line = `import ${module}`): TextEdit {
   const statements = root.namedChildren.filter((c) => c.type !== 'comment');
   let index = 0;
   const first = statements[0];
@@ -66,15 +66,75 @@ function importEdit(root: Node, module: string): TextEdit {
   while (statements[index]?.type === 'future_import_statement') index++;
   const anchor = statements[index];
   if (anchor && (anchor.type === 'import_statement' || anchor.type === 'import_from_statement')) {
-    return at({ line: anchor.startPosition.row, character: 0 }, `import ${module}\n`);
+    return at({ line: anchor.startPosition.row, character: 0 }, `${line}\n`);
   }
   const previous = statements[index - 1];
-  if (previous) return at({ line: previous.endPosition.row + 1, character: 0 }, `\nimport ${module}\n`);
-  return at({ line: anchor?.startPosition.row ?? 0, character: 0 }, anchor ? `import ${module}\n\n\n` : `import ${module}\n`);
+  if (previous) return at({ line: previous.endPosition.row + 1, character: 0 }, `\n${line}\n`);
+  return at({ line: anchor?.startPosition.row ?? 0, character: 0 }, anchor ? `${line}\n\n\n` : `${line}\n`);
 }
 
 /** Turns the `def` of a sync function into `async def`. */
 export function makeAsync(fn: FunctionInfo): TextEdit[] {
   if (fn.isLambda || fn.isAsync) return [];
   return [at(rangeOf(fn.node).start, 'async ')];
+}
+
+/**
+ * Edit that defines something at module level, after the import block (or the docstring), unless a
+ * module-level name `name` already exists; in which case nothing is added and the name is reused.
+ */
+export function moduleLevelDefinition(semantic: SemanticModel, name: string, definition: string): TextEdit[] {
+  if (semantic.module.bindings.has(name)) return [];
+  const statements = semantic.root.namedChildren.filter((c) => c.type !== 'comment');
+  let last: Node | undefined;
+  for (const [i, s] of statements.entries()) {
+    const isDocstring = i === 0 && s.type === 'expression_statement' && s.namedChildren[0]?.type === 'string';
+    if (isDocstring || s.type === 'import_statement' || s.type === 'import_from_statement' || s.type === 'future_import_statement') last = s;
+    else break;
+  }
+  if (!last) return [at({ line: statements[0]?.startPosition.row ?? 0, character: 0 }, `${definition}\n\n\n`)];
+  return [at({ line: last.endPosition.row + 1, character: 0 }, `\n${definition}\n`)];
+}
+
+/** The expression statement that is exactly `expr` (not `a; expr` on a shared line), and its indentation. */
+export function ownStatement(expr: Node, semantic: SemanticModel, lines: readonly string[]): { statement: Node; indent: string } | undefined {
+  const statement = semantic.parentOf(expr);
+  if (statement?.type !== 'expression_statement' || statement.namedChildren.length !== 1) return undefined;
+  const line = lines[statement.startPosition.row] ?? '';
+  const indent = line.slice(0, statement.startPosition.column);
+  if (indent.trim() !== '' || line.slice(rangeOf(statement).end.character).trim().replace(/^#.*/, '') !== '') return undefined;
+  return { statement, indent };
+}
+
+/** A module-level helper that logs the exception of a finished task or future, for done-callbacks. */
+export const LOG_EXCEPTION_HELPER = '_log_background_exception';
+
+export function logExceptionHelper(semantic: SemanticModel): TextEdit[] {
+  const logging = moduleReference(semantic, 'logging');
+  return [
+    ...logging.edits,
+    ...moduleLevelDefinition(
+      semantic,
+      LOG_EXCEPTION_HELPER,
+      `\ndef ${LOG_EXCEPTION_HELPER}(future):\n    """Done-callback: log the exception of a background task or future instead of losing it."""\n    if not future.cancelled() and future.exception() is not None:\n        ${logging.name}.getLogger(__name__).error("background work failed", exc_info=future.exception())\n`,
+    ),
+  ];
+}
+
+/** A name not bound in the scope of `node` (`base`, else `base_2`, ...). */
+export function freshName(semantic: SemanticModel, node: Node, base: string): string {
+  for (let i = 1; ; i++) {
+    const name = i === 1 ? base : `${base}_${i}`;
+    if (!semantic.lookup(name, node)) return name;
+  }
+}
+
+/** How this file names `module.name` (`from module import name`, added when missing). */
+export function importedName(semantic: SemanticModel, module: string, name: string): { name: string; edits: TextEdit[] } {
+  for (const [local, bindings] of semantic.module.bindings) {
+    const last = bindings[bindings.length - 1];
+    if (last?.kind === 'import' && last.target === `${module}.${name}`) return { name: local, edits: [] };
+  }
+  if (semantic.module.bindings.has(name)) return { name: `${moduleReference(semantic, module).name}.${name}`, edits: moduleReference(semantic, module).edits };
+  return { name, edits: [importEdit(semantic.root, module, `from ${module} import ${name}`)] };
 }
