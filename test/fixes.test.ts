@@ -89,3 +89,63 @@ describe('every fix offered on the fixtures', function () {
     assert.deepEqual(RULES.map((r) => r.meta.code).filter((code) => !codesWithFix.has(code)), []);
   });
 });
+
+describe('specific fixes', () => {
+  const cases: Array<{ name: string; source: string; code: string; title: RegExp; expected: string }> = [
+    {
+      name: 'subprocess.run with a literal argument list -> create_subprocess_exec',
+      source: 'import asyncio\nimport subprocess\n\nasync def f():\n    subprocess.run(["git", "pull"], cwd="/srv")\n',
+      code: 'AIO103',
+      title: /create_subprocess_exec/,
+      expected: 'import asyncio\nimport subprocess\n\nasync def f():\n    await (await asyncio.create_subprocess_exec("git", "pull", cwd="/srv")).wait()\n',
+    },
+    {
+      name: 'os.system -> create_subprocess_shell, adding the import',
+      source: 'import os\n\nasync def f():\n    os.system("make")\n',
+      code: 'AIO103',
+      title: /create_subprocess_shell/,
+      expected: 'import asyncio\nimport os\n\nasync def f():\n    await (await asyncio.create_subprocess_shell("make")).wait()\n',
+    },
+    {
+      name: 'a blocking method call with keyword arguments -> to_thread keeps the bound method and the keywords',
+      source: 'import asyncio\nimport requests\n\nasync def f(s: requests.Session, u):\n    r = s.get(u, timeout=5).json()\n',
+      code: 'AIO102',
+      title: /to_thread/,
+      expected: 'import asyncio\nimport requests\n\nasync def f(s: requests.Session, u):\n    r = (await asyncio.to_thread(s.get, u, timeout=5)).json()\n',
+    },
+    {
+      name: 'a task in a TaskGroup body -> tg.create_task',
+      source: 'import asyncio\n\nasync def job():\n    pass\n\nasync def main():\n    async with asyncio.TaskGroup() as tg:\n        asyncio.create_task(job())\n',
+      code: 'AIO301',
+      title: /tg\.create_task/,
+      expected: 'import asyncio\n\nasync def job():\n    pass\n\nasync def main():\n    async with asyncio.TaskGroup() as tg:\n        tg.create_task(job())\n',
+    },
+    {
+      name: 'a CPU-bound thread target -> multiprocessing.Process',
+      source: 'import threading\n\ndef crunch(n):\n    return sum(i * i for i in range(n))\n\nthreading.Thread(target=crunch, args=(10,)).start()\n',
+      code: 'AIO601',
+      title: /multiprocessing\.Process/,
+      expected: 'import multiprocessing\nimport threading\n\ndef crunch(n):\n    return sum(i * i for i in range(n))\n\nmultiprocessing.Process(target=crunch, args=(10,)).start()\n',
+    },
+    {
+      name: 'a missing await in a sync def -> make it async',
+      source: 'async def fetch():\n    return 1\n\ndef main():\n    fetch()\n',
+      code: 'AIO201',
+      title: /Make `main` async/,
+      expected: 'async def fetch():\n    return 1\n\nasync def main():\n    await fetch()\n',
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const engine = await testEngine();
+      const result = engine.analyzeText(c.source);
+      result.tree.delete();
+      const finding = result.findings.find((f) => f.code === c.code);
+      assert.ok(finding, `no ${c.code} finding`);
+      const fix = finding.fixes.find((f) => c.title.test(f.title));
+      assert.ok(fix, `no fix matching ${c.title}; offered: ${finding.fixes.map((f) => f.title).join(' | ')}`);
+      assert.equal(fix.safe, false, 'these fixes change behaviour beyond the line');
+      assert.equal(applyEdits(c.source, fix.edits), c.expected);
+    });
+  }
+});

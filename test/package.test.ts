@@ -29,7 +29,7 @@ describe('VS Code package', function () {
   });
 
   it('contains the bundles, both wasm files and the rule pages, and nothing else of the repository', () => {
-    for (const f of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/server.js', 'extension/dist/cli.js', 'extension/dist/tree-sitter-python.wasm', 'extension/dist/web-tree-sitter.wasm', 'extension/dist/docs/rules/AIO101.md']) {
+    for (const f of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/server.js', 'extension/dist/cli.js', 'extension/dist/tree-sitter-python.wasm', 'extension/dist/web-tree-sitter.wasm', 'extension/dist/docs/rules/AIO101.md', 'extension/dist/docs/concepts/coroutines-and-await.md']) {
       assert.ok(files.includes(f), `${f} missing from the .vsix`);
     }
     assert.ok(!files.some((f) => f.includes('node_modules') || f.endsWith('.ts') || f.endsWith('.map') || f.startsWith('extension/test')), files.join('\n'));

@@ -17,9 +17,11 @@ export interface BlockingRuleOptions {
   effect: string;
   /** A function of the async library with the same arguments (`sleep`), used instead of a thread. */
   asyncTwin?: string;
+  /** Rule-specific fixes offered before the generic worker-thread one. */
+  specificFixes?: (call: Node, name: string, semantic: SemanticModel) => Fix[];
 }
 
-export function blockingCallRule({ meta, groups, effect, asyncTwin }: BlockingRuleOptions): Rule {
+export function blockingCallRule({ meta, groups, effect, asyncTwin, specificFixes }: BlockingRuleOptions): Rule {
   const byName = new Map<string, BlockingCallGroup>();
   for (const group of groups) for (const name of group.names) byName.set(name, group);
   return defineRule({
@@ -37,7 +39,7 @@ export function blockingCallRule({ meta, groups, effect, asyncTwin }: BlockingRu
           context.report({
             node: call,
             message: `${describeCall(call, name)} in \`async def ${asyncFn.name}\` ${effect}; ${instead}`,
-            fixes: canAwaitHere(call, semantic) ? fixesFor(call, semantic, asyncTwin) : [],
+            fixes: canAwaitHere(call, semantic) ? [...(specificFixes?.(call, name, semantic) ?? []), ...fixesFor(call, semantic, asyncTwin)] : [],
             related: [
               {
                 range: rangeOf(asyncFn.nameNode),
