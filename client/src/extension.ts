@@ -26,6 +26,15 @@ export async function activate(context: ExtensionContext): Promise<void> {
     outputChannel: output,
     synchronize: { configurationSection: 'asyncPitfalls' },
     middleware: {
+      // Same for the rule-page link on each diagnostic's code.
+      handleDiagnostics: (uri, diagnostics, next) => {
+        for (const d of diagnostics) {
+          if (typeof d.code === 'object' && d.code.target.scheme === 'file' && d.code.target.path.endsWith('.md')) {
+            d.code = { value: d.code.value, target: Uri.parse(openNoteLink(d.code.target.toString()), true) };
+          }
+        }
+        next(uri, diagnostics);
+      },
       // The server links notes as file URIs (right for every editor); in VS Code they open as a markdown preview.
       provideHover: async (document, position, token, next) => {
         const hover = await next(document, position, token);
@@ -56,11 +65,12 @@ export async function activate(context: ExtensionContext): Promise<void> {
 
 const OPEN_NOTE = 'asyncPitfalls.openNote';
 
+function openNoteLink(link: string): string {
+  return `command:${OPEN_NOTE}?${encodeURIComponent(JSON.stringify([link]))}`;
+}
+
 function previewLinks(markdown: MarkdownString): MarkdownString {
-  const value = markdown.value.replace(
-    /\]\((file:[^)\s]+\.md)\)/g,
-    (_match, link: string) => `](command:${OPEN_NOTE}?${encodeURIComponent(JSON.stringify([link]))})`,
-  );
+  const value = markdown.value.replace(/\]\((file:[^)\s]+\.md)\)/g, (_match, link: string) => `](${openNoteLink(link)})`);
   const result = new MarkdownString(value);
   result.isTrusted = { enabledCommands: [OPEN_NOTE] };
   return result;

@@ -44,11 +44,15 @@ function readPage(file: string, section?: string): PageInfo | undefined {
       const start = body.indexOf(`\n## ${section}`);
       if (start >= 0) body = body.slice(body.indexOf('\n', start + 1) + 1);
     }
-    const paragraph = body
-      .split(/\n\s*\n/)
-      .map((p) => p.trim())
-      .find((p) => p.length > 0 && !p.startsWith('#') && !p.startsWith('*Category') && !p.startsWith('```') && !p.startsWith('-'));
-    info = { title, paragraph: (paragraph ?? '').replace(/\s*\n\s*/g, ' ') };
+    const blocks = body.split(/\n\s*\n/).map((p) => p.trim());
+    const index = blocks.findIndex((p) => p.length > 0 && !p.startsWith('#') && !p.startsWith('*Category') && !p.startsWith('```') && !p.startsWith('-'));
+    let paragraph = index >= 0 ? blocks[index]!.replace(/\s*\n\s*/g, ' ') : '';
+    // "For the whole duration:" introduces a list that belongs to the explanation.
+    const list = blocks[index + 1];
+    if (paragraph.endsWith(':') && list?.startsWith('- ')) {
+      paragraph += '\n\n' + list.split(/\n(?=- )/).map((item) => item.replace(/\s*\n\s*/g, ' ')).join('\n');
+    }
+    info = { title, paragraph };
   } catch {
     info = undefined;
   }
