@@ -85,8 +85,19 @@ describe('every fix offered on the fixtures', function () {
     for (const [label, error] of Object.entries(pythonSyntaxErrors(candidates))) problems.push(`${label}: invalid Python: ${error}`);
     assert.ok(count > 200, `only ${count} fixes were tried`);
     assert.deepEqual(problems, []);
-    // Every rule offers a real fix (not only "ignore") somewhere in the fixtures.
-    assert.deepEqual(RULES.map((r) => r.meta.code).filter((code) => !codesWithFix.has(code)), []);
+    // Every rule offers a real fix (not only "ignore") somewhere in the fixtures, except where no edit is right
+    // without knowing the program: AIO704 (run the coroutine in the thread? on the loop? make it sync?).
+    const noFixOnPurpose = new Set(['AIO704']);
+    assert.deepEqual(RULES.map((r) => r.meta.code).filter((code) => !codesWithFix.has(code) && !noFixOnPurpose.has(code)), []);
+  });
+});
+
+describe('line endings', () => {
+  it('keeps Windows line endings in what fixes insert', async () => {
+    const engine = await testEngine();
+    const source = 'import time\r\n\r\nasync def f():\r\n    time.sleep(1)\r\n';
+    const { text } = engine.fixAll(source);
+    assert.equal(text, 'import asyncio\r\nimport time\r\n\r\nasync def f():\r\n    await asyncio.sleep(1)\r\n');
   });
 });
 

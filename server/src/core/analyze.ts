@@ -91,6 +91,10 @@ export function analyzeTree(tree: Tree, source: string, options: AnalyzeOptions 
     const kept = findings.filter((f) => !suppressions.isSuppressed(f.range.start.line, f.code));
     const lines = source.split(/\r\n|\r|\n/);
     for (const f of kept) f.fixes.push(...suppressionFixes(f, lines, suppressions, tree.rootNode));
+    // Fixes are written with "\n"; a file with Windows line endings keeps them.
+    if (source.includes('\r\n')) {
+      for (const f of kept) for (const fix of f.fixes) for (const e of fix.edits) e.newText = e.newText.replace(/\r?\n/g, '\r\n');
+    }
     kept.sort(
       (a, b) =>
         a.range.start.line - b.range.start.line ||

@@ -18,6 +18,7 @@ const FAMILY_CONCEPTS: Record<string, string[]> = {
   '2': ['coroutines-and-await'],
   '3': ['error-handling-and-recovery', 'event-loop-and-tasks'],
   '6': ['threads-processes-and-the-gil', 'concurrency-vs-parallelism'],
+  '7': ['event-loop-and-tasks', 'coroutines-and-await'],
 };
 
 export function conceptsFor(code: string): string[] {
