@@ -86,8 +86,9 @@ describe('every fix offered on the fixtures', function () {
     assert.ok(count > 200, `only ${count} fixes were tried`);
     assert.deepEqual(problems, []);
     // Every rule offers a real fix (not only "ignore") somewhere in the fixtures, except where no edit is right
-    // without knowing the program: AIO704 (run the coroutine in the thread? on the loop? make it sync?).
-    const noFixOnPurpose = new Set(['AIO704']);
+    // without knowing the program: AIO704 (run the coroutine in the thread? on the loop? make it sync?) and
+    // AIO602 (swapping a threading lock for an asyncio one changes every other place that uses it).
+    const noFixOnPurpose = new Set(['AIO602', 'AIO704']);
     assert.deepEqual(RULES.map((r) => r.meta.code).filter((code) => !codesWithFix.has(code) && !noFixOnPurpose.has(code)), []);
   });
 });

@@ -10,14 +10,14 @@ import { RULES } from '../server/src/rules';
 import { REPO_ROOT, testEngine } from './helpers/engine';
 import { compareExpectations, parseExpectations } from './helpers/expectations';
 
-const FAMILY_CATEGORIES: Record<string, string> = {
-  '1': 'blocking-call',
-  '2': 'missing-await',
-  '3': 'unhandled-task-error',
-  '4': 'cancellation',
-  '5': 'structured-concurrency',
-  '6': 'cpu-bound-thread',
-  '7': 'event-loop-misuse',
+const FAMILY_CATEGORIES: Record<string, string[]> = {
+  '1': ['blocking-call'],
+  '2': ['missing-await'],
+  '3': ['unhandled-task-error'],
+  '4': ['cancellation'],
+  '5': ['structured-concurrency'],
+  '6': ['cpu-bound-thread', 'threads-processes'],
+  '7': ['event-loop-misuse'],
 };
 const PAGE_SECTIONS = ['## What it does', '## Why is this a problem', '## How to fix it', '## Example', '## Related'];
 
@@ -44,7 +44,7 @@ describe('rule registry', () => {
       it('has a well-formed code, kebab-case name and the category of its family', () => {
         assert.match(code, /^AIO\d{3}$/);
         assert.match(name, /^[a-z]+(-[a-z]+)*$/);
-        assert.equal(category, FAMILY_CATEGORIES[code[3]!]);
+        assert.ok(FAMILY_CATEGORIES[code[3]!]?.includes(category), `${category} is not a category of family ${code[3]}xx`);
       });
 
       it('has a fixture with positives and negatives', () => {

@@ -7,27 +7,7 @@ import type { Node } from 'web-tree-sitter';
 import { defineRule } from '../core/rule';
 import type { SemanticModel } from '../core/semantic';
 import { argument, rangeOf, unparenthesize } from '../core/syntax';
-
-/** Where each API takes its callable: positional index and keyword. */
-const SYNC_CALLABLE_APIS = new Map<string, { index: number; keyword?: string; api: string }>([
-  ['threading.Thread', { index: 1, keyword: 'target', api: '`threading.Thread(target=...)`' }],
-  ['multiprocessing.Process', { index: 1, keyword: 'target', api: '`multiprocessing.Process(target=...)`' }],
-  ['concurrent.futures.ThreadPoolExecutor.submit', { index: 0, keyword: 'fn', api: '`executor.submit()`' }],
-  ['concurrent.futures.ProcessPoolExecutor.submit', { index: 0, keyword: 'fn', api: '`executor.submit()`' }],
-  ['concurrent.futures.Executor.submit', { index: 0, keyword: 'fn', api: '`executor.submit()`' }],
-  ['concurrent.futures.ThreadPoolExecutor.map', { index: 0, keyword: 'fn', api: '`executor.map()`' }],
-  ['concurrent.futures.ProcessPoolExecutor.map', { index: 0, keyword: 'fn', api: '`executor.map()`' }],
-  ['asyncio.AbstractEventLoop.run_in_executor', { index: 1, api: '`loop.run_in_executor()`' }],
-  ['asyncio.to_thread', { index: 0, api: '`asyncio.to_thread()`' }],
-  ['anyio.to_thread.run_sync', { index: 0, api: '`anyio.to_thread.run_sync()`' }],
-  ['trio.to_thread.run_sync', { index: 0, api: '`trio.to_thread.run_sync()`' }],
-  ['asyncio.AbstractEventLoop.call_soon', { index: 0, api: '`loop.call_soon()`' }],
-  ['asyncio.AbstractEventLoop.call_soon_threadsafe', { index: 0, api: '`loop.call_soon_threadsafe()`' }],
-  ['asyncio.AbstractEventLoop.call_later', { index: 1, api: '`loop.call_later()`' }],
-  ['asyncio.AbstractEventLoop.call_at', { index: 1, api: '`loop.call_at()`' }],
-  ['atexit.register', { index: 0, api: '`atexit.register()`' }],
-  ['signal.signal', { index: 1, api: '`signal.signal()`' }],
-]);
+import { CALLABLE_APIS, type CallableSite } from './helpers/callable-apis';
 
 export default defineRule({
   meta: {
@@ -43,7 +23,7 @@ export default defineRule({
       call(call) {
         const name = semantic.calleeName(call);
         const callee = call.childForFieldName('function');
-        let site = name ? SYNC_CALLABLE_APIS.get(name) : undefined;
+        let site: Pick<CallableSite, 'index' | 'keyword' | 'api'> | undefined = name ? CALLABLE_APIS.get(name) : undefined;
         // Every add_done_callback (asyncio and concurrent.futures alike) calls its argument synchronously.
         if (!site && callee?.type === 'attribute' && callee.childForFieldName('attribute')?.text === 'add_done_callback') {
           site = { index: 0, api: '`add_done_callback()`' };

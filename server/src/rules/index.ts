@@ -22,15 +22,20 @@ import AIO301 from './AIO301-dangling-task';
 import AIO302 from './AIO302-task-never-awaited';
 import AIO305 from './AIO305-dropped-executor-future';
 import AIO601 from './AIO601-cpu-bound-work-on-thread';
+import AIO602 from './AIO602-thread-lock-across-await';
+import AIO603 from './AIO603-eager-call-as-thread-target';
 import AIO701 from './AIO701-asyncio-run-in-async';
 import AIO702 from './AIO702-get-event-loop-in-async';
 import AIO703 from './AIO703-cached-coroutine-function';
 import AIO704 from './AIO704-async-function-to-sync-api';
+import AIO705 from './AIO705-await-on-sync-function';
+import AIO706 from './AIO706-sync-with-on-async-context-manager';
+import AIO707 from './AIO707-async-with-on-sync-context-manager';
 
 export const RULES: readonly Rule[] = [
   AIO101, AIO102, AIO103, AIO104, AIO105, AIO106, AIO107, AIO108, AIO109, AIO110, AIO111,
   AIO201, AIO202, AIO203, AIO204,
   AIO301, AIO302, AIO305,
-  AIO601,
-  AIO701, AIO702, AIO703, AIO704,
+  AIO601, AIO602, AIO603,
+  AIO701, AIO702, AIO703, AIO704, AIO705, AIO706, AIO707,
 ];
