@@ -8,6 +8,7 @@ import type { Fix } from '../core/fix';
 import { defineRule } from '../core/rule';
 import type { FunctionInfo, SemanticModel } from '../core/semantic';
 import { argument, rangeOf, unparenthesize } from '../core/syntax';
+import { callableTarget } from './helpers/callable-apis';
 import { CpuBoundAnalysis } from './helpers/cpu-bound';
 import { importedName, moduleLevelDefinition, moduleReference } from './helpers/fixes';
 
@@ -48,7 +49,7 @@ export default defineRule({
         if (!offload) return;
         if (offload.executorIndex !== undefined && !isThreadPool(argument(call, offload.executorIndex), semantic)) return;
         const target = argument(call, offload.fnIndex, offload.fnKeyword);
-        const fn = target ? targetFunction(target, semantic) : undefined;
+        const fn = target ? callableTarget(target, semantic) : undefined;
         const evidence = fn ? analysis.evidenceFor(fn) : undefined;
         if (!fn || !evidence) return;
         const label = fn.isLambda ? 'this lambda' : `\`${fn.name}\``;
@@ -75,18 +76,6 @@ function isThreadPool(executor: Node | undefined, semantic: SemanticModel): bool
   return value?.kind === 'instance' && value.type === 'concurrent.futures.ThreadPoolExecutor';
 }
 
-/** The function a callable argument denotes, looking through `functools.partial(f, ...)`. */
-function targetFunction(expr: Node, semantic: SemanticModel): FunctionInfo | undefined {
-  let node = unparenthesize(expr);
-  if (node.type === 'call' && semantic.calleeName(node) === 'functools.partial') {
-    const inner = argument(node, 0);
-    if (!inner) return undefined;
-    node = unparenthesize(inner);
-  }
-  if (node.type === 'lambda') return semantic.scopeOfNode(node)?.fn;
-  const value = semantic.resolve(node);
-  return value?.kind === 'function' ? value.fn : undefined;
-}
 
 const PROCESS_POOL = '_process_pool';
 

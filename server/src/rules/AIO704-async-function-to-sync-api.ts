@@ -3,11 +3,9 @@
  * plain function (thread targets, executors, loop callbacks, done-callbacks, atexit, signal handlers).
  * Documentation: docs/rules/AIO704.md
  */
-import type { Node } from 'web-tree-sitter';
 import { defineRule } from '../core/rule';
-import type { SemanticModel } from '../core/semantic';
-import { argument, rangeOf, unparenthesize } from '../core/syntax';
-import { CALLABLE_APIS, type CallableSite } from './helpers/callable-apis';
+import { argument, rangeOf } from '../core/syntax';
+import { CALLABLE_APIS, callableTarget, type CallableSite } from './helpers/callable-apis';
 
 export default defineRule({
   meta: {
@@ -30,7 +28,8 @@ export default defineRule({
         }
         if (!site) return;
         const target = argument(call, site.index, site.keyword);
-        const fn = target ? coroutineFunction(target, semantic) : undefined;
+        const targetFn = target ? callableTarget(target, semantic) : undefined;
+        const fn = targetFn?.isAsync && !semantic.isGenerator(targetFn) ? targetFn : undefined;
         if (!target || !fn) return;
         context.report({
           node: target,
@@ -41,14 +40,3 @@ export default defineRule({
     };
   },
 });
-
-function coroutineFunction(expr: Node, semantic: SemanticModel) {
-  let node = unparenthesize(expr);
-  if (node.type === 'call' && semantic.calleeName(node) === 'functools.partial') {
-    const inner = argument(node, 0);
-    if (!inner) return undefined;
-    node = unparenthesize(inner);
-  }
-  const value = semantic.resolve(node);
-  return value?.kind === 'function' && value.fn.isAsync && !semantic.isGenerator(value.fn) ? value.fn : undefined;
-}

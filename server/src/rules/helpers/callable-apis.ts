@@ -1,3 +1,20 @@
+import type { Node } from 'web-tree-sitter';
+import type { FunctionInfo, SemanticModel } from '../../core/semantic';
+import { argument, unparenthesize } from '../../core/syntax';
+
+/** The same-file function (or lambda) a callable argument denotes, looking through `functools.partial(f, ...)`. */
+export function callableTarget(expr: Node, semantic: SemanticModel): FunctionInfo | undefined {
+  let node = unparenthesize(expr);
+  if (node.type === 'call' && semantic.calleeName(node) === 'functools.partial') {
+    const inner = argument(node, 0);
+    if (!inner) return undefined;
+    node = unparenthesize(inner);
+  }
+  if (node.type === 'lambda') return semantic.scopeOfNode(node)?.fn;
+  const value = semantic.resolve(node);
+  return value?.kind === 'function' ? value.fn : undefined;
+}
+
 /** APIs that take a plain callable and call it later (in a thread, a process, the loop, at exit): where their callable argument is. */
 
 export interface CallableSite {
