@@ -5,6 +5,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { defineRule } from '../core/rule';
+import { withManagers } from './helpers/context-managers';
 import { hasAsyncKeyword, rangeOf, unparenthesize } from '../core/syntax';
 
 const THREAD_LOCKS = new Set(['threading.Lock', 'threading.RLock', 'threading.Semaphore', 'threading.Condition']);
@@ -40,18 +41,6 @@ export default defineRule({
     };
   },
 });
-
-/** The context-manager expressions of a `with` statement. */
-export function withManagers(statement: Node): Node[] {
-  const clause = statement.namedChildren.find((c) => c.type === 'with_clause');
-  return (clause?.namedChildren ?? [])
-    .filter((item) => item.type === 'with_item')
-    .map((item) => {
-      const value = item.childForFieldName('value');
-      return value?.type === 'as_pattern' ? value.namedChildren[0] : value;
-    })
-    .filter((v): v is Node => !!v);
-}
 
 function findAwait(body: Node): Node | undefined {
   const stack: Node[] = [body];

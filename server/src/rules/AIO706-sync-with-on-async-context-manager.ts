@@ -5,8 +5,7 @@
  */
 import { defineRule } from '../core/rule';
 import { hasAsyncKeyword, rangeOf } from '../core/syntax';
-import { managerKind } from './helpers/context-managers';
-import { withManagers } from './AIO602-thread-lock-across-await';
+import { managerKind, withManagers } from './helpers/context-managers';
 
 export default defineRule({
   meta: {
@@ -21,11 +20,12 @@ export default defineRule({
     return {
       with_statement(statement) {
         if (hasAsyncKeyword(statement)) return;
-        for (const manager of withManagers(statement)) {
+        const managers = withManagers(statement);
+        const single = managers.length === 1;
+        for (const manager of managers) {
           const { kind, what } = managerKind(manager, semantic);
           if (kind !== 'async-only') continue;
           const inAsync = !!semantic.asyncFunctionOf(statement);
-          const single = withManagers(statement).length === 1;
           context.report({
             fixes: inAsync && single ? [{ title: 'Use `async with`', edits: [{ range: { start: rangeOf(statement).start, end: rangeOf(statement).start }, newText: 'async ' }], safe: true }] : [],
             node: manager,

@@ -5,8 +5,7 @@
  */
 import { defineRule } from '../core/rule';
 import { hasAsyncKeyword, rangeOf } from '../core/syntax';
-import { managerKind } from './helpers/context-managers';
-import { withManagers } from './AIO602-thread-lock-across-await';
+import { managerKind, withManagers } from './helpers/context-managers';
 
 export default defineRule({
   meta: {
@@ -21,12 +20,13 @@ export default defineRule({
     return {
       with_statement(statement) {
         if (!hasAsyncKeyword(statement)) return;
-        for (const manager of withManagers(statement)) {
+        const managers = withManagers(statement);
+        const single = managers.length === 1;
+        for (const manager of managers) {
           const { kind, what } = managerKind(manager, semantic);
           if (kind !== 'sync-only') continue;
           const asyncKeyword = statement.firstChild!;
           const withKeyword = statement.child(1);
-          const single = withManagers(statement).length === 1;
           context.report({
             fixes:
               single && withKeyword

@@ -39,3 +39,15 @@ export function managerKind(expr: Node, semantic: SemanticModel): { kind: Manage
   }
   return { kind: undefined, what: '' };
 }
+
+/** The context-manager expressions of a `with` statement. */
+export function withManagers(statement: Node): Node[] {
+  const clause = statement.namedChildren.find((c) => c.type === 'with_clause');
+  return (clause?.namedChildren ?? [])
+    .filter((item) => item.type === 'with_item')
+    .map((item) => {
+      const value = item.childForFieldName('value');
+      return value?.type === 'as_pattern' ? value.namedChildren[0] : value;
+    })
+    .filter((v): v is Node => !!v);
+}

@@ -135,6 +135,10 @@ export function importedName(semantic: SemanticModel, module: string, name: stri
     const last = bindings[bindings.length - 1];
     if (last?.kind === 'import' && last.target === `${module}.${name}`) return { name: local, edits: [] };
   }
-  if (semantic.module.bindings.has(name)) return { name: `${moduleReference(semantic, module).name}.${name}`, edits: moduleReference(semantic, module).edits };
+  if (semantic.module.bindings.has(name)) {
+    // The short name is taken by something else: spell it through the module.
+    const owner = moduleReference(semantic, module);
+    return { name: `${owner.name}.${name}`, edits: owner.edits };
+  }
   return { name, edits: [importEdit(semantic.root, module, `from ${module} import ${name}`)] };
 }
