@@ -21,10 +21,18 @@ function matchesAny(code: string, prefixes: readonly string[] | undefined): bool
   return !!prefixes && prefixes.some((p) => p.length > 0 && code.startsWith(p.toUpperCase()));
 }
 
-export function isRuleEnabled(code: string, options: AnalyzeOptions = {}): boolean {
-  if (options.select && options.select.length > 0 && !matchesAny(code, options.select)) return false;
+/**
+ * An opt-in rule (`enabledByDefault: false`) runs only when named by its full code in
+ * `select`, or given a severity: a prefix such as `AIO7` does not switch it on.
+ */
+export function isRuleEnabled(code: string, options: AnalyzeOptions = {}, enabledByDefault = true): boolean {
+  const severity = options.severity?.[code];
+  if (severity === 'off') return false;
   if (matchesAny(code, options.ignore)) return false;
-  return options.severity?.[code] !== 'off';
+  if (!enabledByDefault) {
+    return (options.select ?? []).some((s) => s.toUpperCase() === code) || severity !== undefined;
+  }
+  return !(options.select && options.select.length > 0 && !matchesAny(code, options.select));
 }
 
 export function severityOf(rule: Rule, options: AnalyzeOptions = {}): Severity {
@@ -39,11 +47,12 @@ export function analyzeTree(tree: Tree, source: string, options: AnalyzeOptions 
   const listeners = new Map<string, Array<{ rule: Rule; visit: (node: Node) => void }>>();
 
   for (const rule of rules) {
-    if (!isRuleEnabled(rule.meta.code, options)) continue;
+    if (!isRuleEnabled(rule.meta.code, options, rule.meta.enabledByDefault ?? true)) continue;
     const severity = severityOf(rule, options);
     const visitor: Visitor = rule.create({
       semantic,
       source,
+      options,
       report({ node, message, related, fixes }) {
         findings.push({
           code: rule.meta.code,

@@ -6,7 +6,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Fix } from './fix';
 import type { SemanticModel } from './semantic';
-import type { Category, RelatedInformation, Severity } from './types';
+import type { AnalyzeOptions, Category, RelatedInformation, Severity } from './types';
 
 export interface RuleMeta {
   /** `AIO` + three digits; the family is the first digit (1 blocking, 2 await, 3 tasks, 6 threads). */
@@ -17,6 +17,8 @@ export interface RuleMeta {
   defaultSeverity: Severity;
   /** One sentence for rule lists and `--help`. */
   summary: string;
+  /** False for opt-in rules, which run only when selected by full code or given a severity. */
+  enabledByDefault?: boolean;
 }
 
 export interface Report {
@@ -29,6 +31,8 @@ export interface Report {
 export interface RuleContext {
   readonly semantic: SemanticModel;
   readonly source: string;
+  /** The options of this run (target version, extra blocking calls); rule selection is already applied. */
+  readonly options: AnalyzeOptions;
   report(report: Report): void;
 }
 

@@ -53,4 +53,11 @@ export interface AnalyzeOptions {
   ignore?: readonly string[];
   /** Per-code severity override; `off` disables the rule. */
   severity?: Readonly<Record<string, SeveritySetting>>;
+  /** The oldest Python the checked code must run on, as [major, minor]; see DEFAULT_TARGET_VERSION. */
+  targetVersion?: readonly [number, number];
+  /** Extra blocking calls from the configuration: qualified name or pattern -> suggested replacement. */
+  extraBlockingCalls?: Readonly<Record<string, string>>;
 }
+
+/** The oldest CPython still supported upstream (3.9 reached end of life in October 2025). */
+export const DEFAULT_TARGET_VERSION: readonly [number, number] = [3, 10];
