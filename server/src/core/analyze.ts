@@ -9,7 +9,9 @@ import type { Rule, Visitor } from './rule';
 import { SemanticModel } from './semantic';
 import { suppressionFixes, Suppressions } from './suppressions';
 import { rangeOf } from './syntax';
-import type { AnalyzeOptions, Finding, Severity } from './types';
+import { isRuleEnabled, severityOf } from './selection';
+import type { AnalyzeOptions, Finding } from './types';
+import type { WorkspaceLink } from './workspace-types';
 
 export interface AnalysisResult {
   findings: Finding[];
@@ -17,31 +19,14 @@ export interface AnalysisResult {
   ruleErrors: Array<{ code: string; error: unknown }>;
 }
 
-function matchesAny(code: string, prefixes: readonly string[] | undefined): boolean {
-  return !!prefixes && prefixes.some((p) => p.length > 0 && code.startsWith(p.toUpperCase()));
-}
-
-/**
- * An opt-in rule (`enabledByDefault: false`) runs only when named by its full code in
- * `select`, or given a severity: a prefix such as `AIO7` does not switch it on.
- */
-export function isRuleEnabled(code: string, options: AnalyzeOptions = {}, enabledByDefault = true): boolean {
-  const severity = options.severity?.[code];
-  if (severity === 'off') return false;
-  if (matchesAny(code, options.ignore)) return false;
-  if (!enabledByDefault) {
-    return (options.select ?? []).some((s) => s.toUpperCase() === code) || severity !== undefined;
-  }
-  return !(options.select && options.select.length > 0 && !matchesAny(code, options.select));
-}
-
-export function severityOf(rule: Rule, options: AnalyzeOptions = {}): Severity {
-  const configured = options.severity?.[rule.meta.code];
-  return configured && configured !== 'off' ? configured : rule.meta.defaultSeverity;
-}
-
-export function analyzeTree(tree: Tree, source: string, options: AnalyzeOptions = {}, rules: readonly Rule[] = RULES): AnalysisResult {
-  const semantic = new SemanticModel(tree.rootNode);
+export function analyzeTree(
+  tree: Tree,
+  source: string,
+  options: AnalyzeOptions = {},
+  rules: readonly Rule[] = RULES,
+  workspace?: WorkspaceLink,
+): AnalysisResult {
+  const semantic = new SemanticModel(tree.rootNode, workspace);
   const findings: Finding[] = [];
   const ruleErrors: AnalysisResult['ruleErrors'] = [];
   const listeners = new Map<string, Array<{ rule: Rule; visit: (node: Node) => void }>>();

@@ -10,6 +10,10 @@ import { repairedSource } from './recovery';
 import type { Finding } from './types';
 import { createPythonParser, type ParserLocation, type PythonParser } from './parser';
 import type { AnalyzeOptions } from './types';
+import { SemanticModel } from './semantic';
+import type { WorkspaceLink } from './workspace-types';
+import { WorkspaceIndex, type WorkspaceIndexOptions } from '../workspace/index';
+import { summarizeModule } from '../workspace/summary';
 
 /** Files larger than this are skipped with a message rather than parsed. */
 export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
@@ -56,9 +60,21 @@ export class Engine {
   }
 
   /** Parses and analyzes in one go; the caller owns (and must `delete()`) the returned tree. */
-  analyzeText(text: string, options?: AnalyzeOptions): AnalysisResult & { tree: Tree } {
+  analyzeText(text: string, options?: AnalyzeOptions, workspace?: WorkspaceLink): AnalysisResult & { tree: Tree } {
     const tree = this.parser.parse(text);
-    return { ...this.analyze(tree, text, options), tree };
+    return { ...this.analyze(tree, text, options, workspace), tree };
+  }
+
+  /** A workspace index whose modules this engine parses and summarizes. */
+  createWorkspaceIndex(options?: WorkspaceIndexOptions): WorkspaceIndex {
+    return new WorkspaceIndex((text, location, uri, link) => {
+      const tree = this.parser.parse(text);
+      try {
+        return summarizeModule(new SemanticModel(tree.rootNode, link), location.name, uri, location.isPackage);
+      } finally {
+        tree.delete();
+      }
+    }, options);
   }
 
   /**
@@ -66,11 +82,11 @@ export class Engine {
    * until nothing is left to fix. A pass that would add syntax errors is thrown away, so the
    * result is never less valid Python than the input.
    */
-  fixAll(text: string, options?: AnalyzeOptions, maxPasses = 8): { text: string; fixed: number } {
+  fixAll(text: string, options?: AnalyzeOptions, maxPasses = 8, workspace?: WorkspaceLink): { text: string; fixed: number } {
     let current = text;
     let fixed = 0;
     for (let pass = 0; pass < maxPasses; pass++) {
-      const { findings, tree } = this.analyzeText(current, options);
+      const { findings, tree } = this.analyzeText(current, options, workspace);
       const hadErrors = tree.rootNode.hasError;
       tree.delete();
       const safe = findings.flatMap((f) => f.fixes.filter((fix) => fix.safe).slice(0, 1));
@@ -91,14 +107,14 @@ export class Engine {
    * Analyzes a parsed file. With syntax errors, also analyzes a repaired copy
    * (broken chunks blanked out) and merges both, so code after the error is still checked.
    */
-  analyze(tree: Tree, text: string, options?: AnalyzeOptions): AnalysisResult {
-    const result = analyzeTree(tree, text, options);
+  analyze(tree: Tree, text: string, options?: AnalyzeOptions, workspace?: WorkspaceLink): AnalysisResult {
+    const result = analyzeTree(tree, text, options, undefined, workspace);
     if (!tree.rootNode.hasError) return result;
     const repaired = repairedSource(text, this.parser);
     if (repaired === undefined) return result;
     const repairedTree = this.parser.parse(repaired);
     try {
-      const second = analyzeTree(repairedTree, repaired, options);
+      const second = analyzeTree(repairedTree, repaired, options, undefined, workspace);
       return { findings: mergeFindings(result.findings, second.findings), ruleErrors: [...result.ruleErrors, ...second.ruleErrors] };
     } finally {
       repairedTree.delete();

@@ -7,6 +7,7 @@
  * the tree, then queried lazily by the rules.
  */
 import type { Node } from 'web-tree-sitter';
+import { absoluteImport, type ExternalFunction, type WorkspaceLink } from './workspace-types';
 import {
   ATTRIBUTE_TYPES,
   AWAIT_RESULT_TYPES,
@@ -109,7 +110,11 @@ export class SemanticModel {
   readonly preorder: Node[] = [];
   readonly parentOf = (node: Node): Node | null => this.placed.get(node.id)?.parent ?? node.parent;
 
-  constructor(readonly root: Node) {
+  constructor(
+    readonly root: Node,
+    /** The rest of the workspace, when the file is analyzed as part of one. */
+    readonly workspace?: WorkspaceLink,
+  ) {
     this.module = this.newScope('module', root, undefined);
     new ScopeBuilder(this).build(root, this.module);
   }
@@ -296,8 +301,12 @@ export class SemanticModel {
 
   bindingValue(binding: Binding, depth: number): Value | undefined {
     switch (binding.kind) {
-      case 'import':
-        return { kind: 'name', name: canonicalName(binding.target) };
+      case 'import': {
+        const target = binding.target.startsWith('.') && this.workspace
+          ? absoluteImport(binding.target, this.workspace.moduleName, this.workspace.isPackage)
+          : binding.target;
+        return target ? { kind: 'name', name: canonicalName(target) } : undefined;
+      }
       case 'function':
         return { kind: 'function', fn: binding.fn };
       case 'class':
@@ -377,7 +386,7 @@ export class SemanticModel {
           const assigned = this.findInstanceAttribute(base.cls, attr);
           if (assigned) return this.resolve(assigned.value, depth);
         }
-        return undefined;
+        return this.inheritedFromWorkspace(base.cls, attr);
       }
       case 'function':
         return undefined;
@@ -392,7 +401,23 @@ export class SemanticModel {
     if (callee.kind !== 'name') return undefined;
     const returned = RETURN_TYPES.get(callee.name);
     if (returned) return { kind: 'instance', type: returned };
-    if (looksLikeClass(callee.name)) return { kind: 'instance', type: callee.name };
+    if (looksLikeClass(callee.name) || this.workspace?.isClass(callee.name)) return { kind: 'instance', type: callee.name };
+    return undefined;
+  }
+
+  /** A method that a class of this file inherits from a class of another workspace module. */
+  private inheritedFromWorkspace(cls: ClassInfo, attr: string, seen = new Set<number>()): Value | undefined {
+    if (!this.workspace || seen.has(cls.node.id)) return undefined;
+    seen.add(cls.node.id);
+    for (const base of cls.bases) {
+      const baseValue = this.resolve(base);
+      if (baseValue?.kind === 'class') {
+        const found = this.inheritedFromWorkspace(baseValue.cls, attr, seen);
+        if (found) return found;
+      } else if (baseValue?.kind === 'name' && this.workspace.findFunction(`${baseValue.name}.${attr}`)) {
+        return { kind: 'name', name: `${baseValue.name}.${attr}` };
+      }
+    }
     return undefined;
   }
 
@@ -461,7 +486,7 @@ export class SemanticModel {
    * of this file (not an async generator, no decorator that may change it) or a
    * known library coroutine function.
    */
-  coroutineCallee(call: Node): { name: string; definition?: FunctionInfo } | undefined {
+  coroutineCallee(call: Node): { name: string; definition?: FunctionInfo; external?: ExternalFunction } | undefined {
     const fnNode = call.childForFieldName('function');
     if (!fnNode) return undefined;
     const callee = this.resolve(fnNode);
@@ -472,7 +497,11 @@ export class SemanticModel {
       const transparent = fn.decorators.every((d) => TRANSPARENT_DECORATORS.has(this.decoratorName(d) ?? ''));
       return transparent ? { name: fn.name, definition: fn } : undefined;
     }
-    if (callee.kind === 'name' && KNOWN_COROUTINES.has(callee.name)) return { name: callee.name };
+    if (callee.kind !== 'name') return undefined;
+    if (KNOWN_COROUTINES.has(callee.name)) return { name: callee.name };
+    const external = this.workspace?.findFunction(callee.name);
+    const summary = external?.summary;
+    if (summary?.isAsync && !summary.isGenerator && summary.plainDecorators) return { name: callee.name, external };
     return undefined;
   }
 }

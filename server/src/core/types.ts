@@ -32,6 +32,8 @@ export interface Range {
 export interface RelatedInformation {
   range: Range;
   message: string;
+  /** Another file (a `file://` URI) when the location is not in the analyzed file. */
+  uri?: string;
 }
 
 export interface Finding {

@@ -28,7 +28,7 @@ export function toLspDiagnostic(finding: Finding, uri: string, options: Diagnost
     data: { name: finding.name, category: finding.category },
   };
   if (options.relatedInformation && finding.related.length > 0) {
-    diagnostic.relatedInformation = finding.related.map((r) => ({ location: { uri, range: r.range }, message: r.message }));
+    diagnostic.relatedInformation = finding.related.map((r) => ({ location: { uri: r.uri ?? uri, range: r.range }, message: r.message }));
   }
   return diagnostic;
 }

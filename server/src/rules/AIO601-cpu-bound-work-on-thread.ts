@@ -6,7 +6,8 @@
 import type { Node } from 'web-tree-sitter';
 import type { Fix } from '../core/fix';
 import { defineRule } from '../core/rule';
-import type { FunctionInfo, SemanticModel } from '../core/semantic';
+import type { SemanticModel } from '../core/semantic';
+import type { RelatedInformation } from '../core/types';
 import { argument, rangeOf, unparenthesize } from '../core/syntax';
 import { callableTarget } from './helpers/callable-apis';
 import { CpuBoundAnalysis } from './helpers/cpu-bound';
@@ -49,23 +50,59 @@ export default defineRule({
         if (!offload) return;
         if (offload.executorIndex !== undefined && !isThreadPool(argument(call, offload.executorIndex), semantic)) return;
         const target = argument(call, offload.fnIndex, offload.fnKeyword);
-        const fn = target ? callableTarget(target, semantic) : undefined;
-        const evidence = fn ? analysis.evidenceFor(fn) : undefined;
-        if (!fn || !evidence) return;
-        const label = fn.isLambda ? 'this lambda' : `\`${fn.name}\``;
+        const work = target ? cpuBoundWork(target, semantic, analysis) : undefined;
+        if (!work) return;
         context.report({
           node: call,
-          fixes: processFixes(call, name!, offload, fn, semantic),
-          message: `${label} does CPU-bound pure-Python work (${evidence.reason}; no I/O) and is sent to ${offload.via}: threads share the GIL, so it runs no faster than inline and slows the event loop and every other thread; run it in a \`ProcessPoolExecutor\` instead (e.g. \`await loop.run_in_executor(process_pool, ...)\`)`,
-          related: [
-            { range: rangeOf(evidence.node), message: `CPU-bound: ${evidence.reason}` },
-            ...(fn.isLambda ? [] : [{ range: rangeOf(fn.nameNode), message: `\`${fn.name}\` is defined here` }]),
-          ],
+          fixes: work.moduleLevel ? processFixes(call, name!, offload, semantic) : [],
+          message: `${work.label} does CPU-bound pure-Python work (${work.reason}; no I/O) and is sent to ${offload.via}: threads share the GIL, so it runs no faster than inline and slows the event loop and every other thread; run it in a \`ProcessPoolExecutor\` instead (e.g. \`await loop.run_in_executor(process_pool, ...)\`)`,
+          related: work.related,
         });
       },
     };
   },
 });
+
+interface CpuBoundWork {
+  label: string;
+  reason: string;
+  related: RelatedInformation[];
+  /** A module-level function, which a process pool can pickle. */
+  moduleLevel: boolean;
+}
+
+/** The callable sent to a thread, when it certainly does CPU-bound work: a def or lambda of this file, or a function of another workspace module. */
+function cpuBoundWork(target: Node, semantic: SemanticModel, analysis: CpuBoundAnalysis): CpuBoundWork | undefined {
+  const fn = callableTarget(target, semantic);
+  if (fn) {
+    const evidence = analysis.evidenceFor(fn);
+    if (!evidence) return undefined;
+    return {
+      label: fn.isLambda ? 'this lambda' : `\`${fn.name}\``,
+      reason: evidence.reason,
+      related: [
+        { range: rangeOf(evidence.node), message: `CPU-bound: ${evidence.reason}` },
+        ...(fn.isLambda ? [] : [{ range: rangeOf(fn.nameNode), message: `\`${fn.name}\` is defined here` }]),
+      ],
+      moduleLevel: !fn.isLambda && !fn.owner && fn.scope.parent?.kind === 'module',
+    };
+  }
+  const name = semantic.qualifiedName(unparenthesize(target));
+  const external = name ? semantic.workspace?.findFunction(name) : undefined;
+  const cpu = external?.summary.cpu;
+  if (!external || !cpu) return undefined;
+  const uri = external.module.uri;
+  const reason = `${cpu.reason} of ${external.module.moduleName}`;
+  return {
+    label: `\`${external.qualifiedName}\``,
+    reason,
+    related: [
+      { uri, range: cpu.range, message: `CPU-bound: ${cpu.reason}` },
+      { uri, range: external.summary.nameRange, message: `\`${external.summary.qualname}\` is defined here` },
+    ],
+    moduleLevel: !external.summary.qualname.includes('.'),
+  };
+}
 
 /** `None` (the loop's default thread pool) or a known `ThreadPoolExecutor`. */
 function isThreadPool(executor: Node | undefined, semantic: SemanticModel): boolean {
@@ -83,8 +120,7 @@ const PROCESS_POOL = '_process_pool';
  * Moves the work to processes. Only for module-level functions, which a process pool can pickle;
  * never safe to apply blindly: arguments are pickled too, and globals are not shared.
  */
-function processFixes(call: Node, name: string, offload: ThreadOffload, fn: FunctionInfo, semantic: SemanticModel): Fix[] {
-  if (fn.isLambda || fn.owner || fn.scope.parent?.kind !== 'module') return [];
+function processFixes(call: Node, name: string, offload: ThreadOffload, semantic: SemanticModel): Fix[] {
   const pool = (): Fix['edits'] => {
     const executor = importedName(semantic, 'concurrent.futures', 'ProcessPoolExecutor');
     return [...executor.edits, ...moduleLevelDefinition(semantic, PROCESS_POOL, `${PROCESS_POOL} = ${executor.name}()  # CPU-bound work runs in other processes`)];

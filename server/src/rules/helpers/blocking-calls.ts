@@ -316,3 +316,16 @@ function isZeroTimeout(call: Node): boolean {
 export const ALL_BLOCKING_NAMES: ReadonlySet<string> = new Set(
   Object.values(BLOCKING_CALLS).flatMap((groups) => groups.flatMap((g) => g.names)),
 );
+
+const GROUP_BY_NAME = new Map<string, { code: string; group: BlockingCallGroup }>();
+for (const [code, groups] of Object.entries(BLOCKING_CALLS)) {
+  for (const group of groups) for (const name of group.names) GROUP_BY_NAME.set(name, { code, group });
+}
+
+/** The catalog entry of a call that blocks the calling thread, if it is one (whatever function it is in). */
+export function blockingSiteOf(call: Node, semantic: SemanticModel): { code: string; name: string; group: BlockingCallGroup } | undefined {
+  const name = semantic.calleeName(call);
+  const entry = name ? GROUP_BY_NAME.get(name) : undefined;
+  if (!name || !entry || entry.group.harmless?.(call, semantic)) return undefined;
+  return { code: entry.code, name, group: entry.group };
+}

@@ -53,7 +53,8 @@ export function blockingCallRule({ meta, groups, effect, asyncTwin, specificFixe
   });
 }
 
-function fixesFor(call: Node, semantic: SemanticModel, asyncTwin: string | undefined): Fix[] {
+/** `await asyncio.sleep(...)` for a call with an async twin, else running the call in a worker thread. */
+export function fixesFor(call: Node, semantic: SemanticModel, asyncTwin: string | undefined): Fix[] {
   const library = semantic.library;
   const module = moduleReference(semantic, library);
   const callee = call.childForFieldName('function');

@@ -8,6 +8,7 @@ import { defineRule, type Rule, type RuleContext, type RuleMeta } from '../../co
 import type { FunctionInfo } from '../../core/semantic';
 import { rangeOf } from '../../core/syntax';
 import type { RelatedInformation } from '../../core/types';
+import type { ExternalFunction } from '../../core/workspace-types';
 import { canAwaitHere, insertAwait, makeAsync } from './fixes';
 import { classifyUse, type Use } from './usage';
 
@@ -16,6 +17,8 @@ export interface CoroutineCall {
   /** How the source names the callee, e.g. `self.commit`. */
   spelled: string;
   definition?: FunctionInfo;
+  /** The `async def` in another module of the workspace. */
+  external?: ExternalFunction;
   use: Use;
 }
 
@@ -35,6 +38,7 @@ export function coroutineRule(
             call,
             spelled: call.childForFieldName('function')?.text.replace(/\s+/g, '') ?? callee.name,
             definition: callee.definition,
+            external: callee.external,
             use: classifyUse(call, semantic),
           };
           const message = check(found, context);
@@ -66,6 +70,16 @@ function fixes(call: Node, { semantic }: RuleContext): Fix[] {
 
 function related(found: CoroutineCall): RelatedInformation[] {
   const def = found.definition;
+  const external = found.external;
+  if (external) {
+    return [
+      {
+        uri: external.module.uri,
+        range: external.summary.nameRange,
+        message: `\`${external.qualifiedName}\` is declared \`async def\` here: calling it only creates a coroutine`,
+      },
+    ];
+  }
   if (!def) return [];
   return [{ range: rangeOf(def.nameNode), message: `\`${def.name}\` is declared \`async def\` here: calling it only creates a coroutine` }];
 }

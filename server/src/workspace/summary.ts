@@ -1,0 +1,127 @@
+/**
+ * Summarizes a module for the workspace index: its functions and methods
+ * (async or not, direct blocking calls, the calls they make, CPU-bound
+ * evidence), its classes and its module-level imports. Everything is named by
+ * absolute qualified name so summaries of different files link up.
+ */
+import type { Node } from 'web-tree-sitter';
+import type { FunctionInfo, SemanticModel } from '../core/semantic';
+import { rangeOf } from '../core/syntax';
+import { absoluteImport, type CallSite, type ClassSummary, type FunctionSummary, type ModuleSummary } from '../core/workspace-types';
+import { blockingSiteOf } from '../rules/helpers/blocking-calls';
+import { CpuBoundAnalysis } from '../rules/helpers/cpu-bound';
+
+/** Decorators that leave a function returning what its body returns. */
+const PLAIN_DECORATORS = new Set([
+  'staticmethod', 'classmethod', 'abc.abstractmethod', 'typing.override', 'typing_extensions.override',
+  'functools.wraps', 'property',
+]);
+
+/** Keeps summaries small: past this many distinct call sites a function's further calls are not followed. */
+const MAX_CALLS_PER_FUNCTION = 200;
+
+export function summarizeModule(semantic: SemanticModel, moduleName: string, uri: string, isPackage: boolean): ModuleSummary {
+  const summarizer = new FunctionSummarizer(semantic, moduleName);
+  const functions = new Map<string, FunctionSummary>();
+  const classes = new Map<string, ClassSummary>();
+  const imports = new Map<string, string>();
+  for (const [name, bindings] of semantic.module.bindings) {
+    const binding = bindings[bindings.length - 1];
+    if (!binding) continue;
+    if (binding.kind === 'function') {
+      functions.set(name, summarizer.summarize(binding.fn));
+    } else if (binding.kind === 'class') {
+      const cls = binding.cls;
+      const bases = cls.bases.flatMap((b) => {
+        const value = semantic.resolve(b);
+        if (value?.kind === 'name') return [value.name];
+        if (value?.kind === 'class' && value.cls.scope.parent === semantic.module) return [`${moduleName}.${value.cls.name}`];
+        return [];
+      });
+      classes.set(name, { name, bases, nameRange: rangeOf(cls.node.childForFieldName('name') ?? cls.node) });
+      for (const [methodName, methodBindings] of cls.scope.bindings) {
+        const method = methodBindings[methodBindings.length - 1];
+        if (method?.kind === 'function') functions.set(`${name}.${methodName}`, summarizer.summarize(method.fn));
+      }
+    } else if (binding.kind === 'import') {
+      const target = absoluteImport(binding.target, moduleName, isPackage);
+      if (target) imports.set(name, target);
+    }
+  }
+  return { moduleName, uri, functions, classes, imports };
+}
+
+/** The absolute qualified name of a module-level function or a method of a module-level class. */
+export function qualifiedNameOf(fn: FunctionInfo, semantic: SemanticModel, moduleName: string): string | undefined {
+  if (fn.isLambda) return undefined;
+  if (fn.scope.parent === semantic.module) return `${moduleName}.${fn.name}`;
+  const owner = fn.owner;
+  if (owner && fn.scope.parent === owner.scope && owner.scope.parent === semantic.module) return `${moduleName}.${owner.name}.${fn.name}`;
+  return undefined;
+}
+
+export class FunctionSummarizer {
+  private readonly cache = new Map<number, FunctionSummary>();
+  private cpu: CpuBoundAnalysis | undefined;
+
+  constructor(
+    private readonly semantic: SemanticModel,
+    private readonly moduleName: string,
+  ) {}
+
+  summarize(fn: FunctionInfo): FunctionSummary {
+    const cached = this.cache.get(fn.node.id);
+    if (cached) return cached;
+    const { semantic } = this;
+    const summary: FunctionSummary = {
+      qualname: fn.owner ? `${fn.owner.name}.${fn.name}` : fn.name,
+      isAsync: fn.isAsync,
+      isGenerator: semantic.isGenerator(fn),
+      plainDecorators: fn.decorators.every((d) => PLAIN_DECORATORS.has(semantic.decoratorName(d) ?? '')),
+      nameRange: rangeOf(fn.nameNode),
+      calls: [],
+    };
+    this.cache.set(fn.node.id, summary);
+    if (!fn.isAsync) {
+      this.collectCalls(fn, summary);
+      this.cpu ??= new CpuBoundAnalysis(semantic);
+      const evidence = this.cpu.evidenceFor(fn);
+      if (evidence) summary.cpu = { reason: evidence.reason, range: rangeOf(evidence.node) };
+    }
+    return summary;
+  }
+
+  /** The calls a sync function's body makes when it runs: nested defs and lambdas run later, if ever. */
+  private collectCalls(fn: FunctionInfo, summary: FunctionSummary): void {
+    const body = fn.node.childForFieldName('body');
+    if (!body) return;
+    const seen = new Set<string>();
+    const stack: Node[] = [body];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      const type = node.type;
+      if (type === 'function_definition' || type === 'lambda' || type === 'class_definition') continue;
+      if (type === 'call') {
+        const site = blockingSiteOf(node, this.semantic);
+        if (site) summary.blocking ??= { code: site.code, callee: site.name, range: rangeOf(node) };
+        else this.addCallSite(node, summary.calls, seen);
+      }
+      const children = node.namedChildren;
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    }
+  }
+
+  private addCallSite(call: Node, calls: CallSite[], seen: Set<string>): void {
+    if (calls.length >= MAX_CALLS_PER_FUNCTION) return;
+    const callee = call.childForFieldName('function');
+    if (!callee) return;
+    const value = this.semantic.resolve(callee);
+    let target: string | undefined;
+    if (value?.kind === 'function') target = qualifiedNameOf(value.fn, this.semantic, this.moduleName);
+    // Dotless names are builtins or unresolved: never a workspace function.
+    else if (value?.kind === 'name' && value.name.includes('.')) target = value.name;
+    if (!target || seen.has(target)) return;
+    seen.add(target);
+    calls.push({ target, range: rangeOf(call) });
+  }
+}
