@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { collectPythonFiles } from '../server/src/cli/files';
+import { collectPythonFiles } from '../server/src/workspace/files';
 import { decodeSource } from '../server/src/core/engine';
 import { LspClient } from '../test/helpers/lsp-client';
 import { REPO_ROOT, testEngine } from '../test/helpers/engine';

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { createTwoFilesPatch } from 'diff';
 import { examplesDir, packageVersion, parserLocation } from './assets';
 import { formatFindingsJson, formatFindingsText, type FileReport } from './cli/report';
-import { collectPythonFiles } from './cli/files';
+import { collectPythonFiles } from './workspace/files';
 import { decodeSource, DEFAULT_MAX_FILE_BYTES, Engine } from './core/engine';
 import type { AnalyzeOptions } from './core/types';
 import { RULES } from './rules';
@@ -26,7 +26,8 @@ never awaited, CPU-bound work on threads, task exceptions nobody sees.
 
 check: checks the given files and folders (recursively, honouring .gitignore,
 skipping .git, virtualenvs and node_modules). With no PATH, checks the bundled
-examples/.
+examples/. Imports between modules are followed: a coroutine or a blocking helper
+defined in another module of the project is found through the import.
 
 Options:
   --format text|json     output format (default: text)
@@ -35,6 +36,7 @@ Options:
   --fix                  apply the safe fixes in place, then report what is left
   --diff                 print the safe fixes as a unified diff instead of applying them
   --max-file-size MB     skip larger files (default: ${DEFAULT_MAX_FILE_BYTES / (1024 * 1024)})
+  --isolated             check each file on its own, without following imports
   --no-color             plain text output even on a terminal
   -h, --help             show this help
   -v, --version          show the version
@@ -65,6 +67,7 @@ async function check(args: string[]): Promise<number> {
       'no-color': { type: 'boolean', default: false },
       fix: { type: 'boolean', default: false },
       diff: { type: 'boolean', default: false },
+      isolated: { type: 'boolean', default: false },
     },
   });
   if (values.fix && values.diff) throw new UsageError('--fix and --diff cannot be used together');
@@ -87,6 +90,9 @@ async function check(args: string[]): Promise<number> {
   if (missing.length > 0) throw new UsageError(missing.map((m) => `no such file or folder: ${m}`).join('\n'));
 
   const engine = await Engine.create(parserLocation());
+  // Imports between the checked files (and their packages) are followed unless --isolated.
+  const index = values.isolated ? undefined : engine.createWorkspaceIndex({ maxFileBytes: maxBytes });
+  for (const target of targets) if (index && fs.statSync(target).isDirectory()) index.addRoot(target);
   const reports: FileReport[] = [];
   const diffs: string[] = [];
   let fixedProblems = 0;
@@ -107,7 +113,7 @@ async function check(args: string[]): Promise<number> {
     }
     let text = decoded.text;
     if (values.fix || values.diff) {
-      const fixed = engine.fixAll(text, options);
+      const fixed = engine.fixAll(text, options, undefined, index?.linkFor(file));
       if (fixed.fixed > 0) {
         fixedProblems += fixed.fixed;
         fixedFiles++;
@@ -117,13 +123,14 @@ async function check(args: string[]): Promise<number> {
         }
         const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? '\ufeff' : '';
         fs.writeFileSync(file, bom + fixed.text);
+        index?.invalidate(file);
         text = fixed.text;
       } else if (values.diff) {
         continue;
       }
     }
     try {
-      const result = engine.analyzeText(text, options);
+      const result = engine.analyzeText(text, options, index?.linkFor(file));
       result.tree.delete();
       for (const e of result.ruleErrors) {
         process.stderr.write(`${shown}: internal error in ${e.code}: ${String(e.error)}\n`);

@@ -25,11 +25,20 @@ const MAX_LOOKUP_DEPTH = 8;
 
 type Entry = { state: 'loading' } | { state: 'done'; summary: ModuleSummary | undefined };
 
+/** One analysis's view: where imports are searched, and how many more modules it may load. */
+interface Lookup {
+  roots: readonly string[];
+  spend: () => boolean;
+}
+
+const UNLIMITED: Lookup = { roots: [], spend: () => true };
+
 export class WorkspaceIndex {
   readonly packages = new PackageFolders();
   private readonly roots: string[] = [];
   private readonly entries = new Map<string, Entry>();
-  private readonly located = new Map<string, string | null>();
+  /** Per root folder: module name -> the file that defines it (null: none there). */
+  private readonly located = new Map<string, Map<string, string | null>>();
   private readonly overlays = new Map<string, string>();
   private readonly maxFileBytes: number;
   private readonly loadsPerAnalysis: number;
@@ -44,12 +53,15 @@ export class WorkspaceIndex {
     this.loadsPerAnalysis = options.loadsPerAnalysis ?? 64;
   }
 
-  /** A folder that `import x` searches (a workspace folder, its `src/`). */
+  /**
+   * A folder that `import x` searches from every file (a workspace folder, its `src/`). Each
+   * file also searches its own package root, but not the roots of unrelated files: two
+   * projects checked together do not see each other's modules.
+   */
   addRoot(dir: string): void {
     const resolved = path.resolve(dir);
     if (this.roots.includes(resolved)) return;
     this.roots.push(resolved);
-    this.located.clear();
     const src = path.join(resolved, 'src');
     if (fs.existsSync(src) && !this.roots.includes(src)) this.roots.push(src);
   }
@@ -58,18 +70,21 @@ export class WorkspaceIndex {
   linkFor(filePath: string): WorkspaceLink | undefined {
     const location = this.packages.locate(path.resolve(filePath));
     if (!location) return undefined;
-    this.addRoot(location.root);
     let budget = this.loadsPerAnalysis;
     const spend = (): boolean => budget-- > 0;
-    return this.makeLink(location, spend);
+    return this.makeLink(location, { spend, roots: this.searchPath(location) });
   }
 
-  private makeLink(location: ModuleLocation, spend: () => boolean): WorkspaceLink {
+  private searchPath(location: ModuleLocation): string[] {
+    return [location.root, ...this.roots.filter((r) => r !== location.root)];
+  }
+
+  private makeLink(location: ModuleLocation, lookup: Lookup): WorkspaceLink {
     return {
       moduleName: location.name,
       isPackage: location.isPackage,
-      findFunction: (name) => this.findFunction(name, spend),
-      isClass: (name) => this.isClass(name, spend),
+      findFunction: (name) => this.findFunction(name, lookup),
+      isClass: (name) => this.isClass(name, lookup),
     };
   }
 
@@ -116,7 +131,7 @@ export class WorkspaceIndex {
       const text = this.overlays.get(resolved) ?? this.readFile(resolved);
       if (text !== undefined) {
         this.loads++;
-        summary = this.summarizer(text, location, pathToFileURL(resolved).href, this.makeLink(location, spend));
+        summary = this.summarizer(text, location, pathToFileURL(resolved).href, this.makeLink(location, { spend, roots: this.searchPath(location) }));
       }
     } finally {
       this.entries.set(resolved, { state: 'done', summary });
@@ -135,35 +150,33 @@ export class WorkspaceIndex {
     }
   }
 
-  private module(name: string, spend: () => boolean): ModuleSummary | undefined {
-    let file = this.located.get(name);
-    if (file === undefined) {
-      file = null;
-      for (const root of this.roots) {
-        const found = candidateFiles(root, name).find((f) => this.overlays.has(f) || fs.existsSync(f));
-        if (found) {
-          file = found;
-          break;
-        }
+  private module(name: string, lookup: Lookup): ModuleSummary | undefined {
+    for (const root of lookup.roots.length > 0 ? lookup.roots : this.roots) {
+      let inRoot = this.located.get(root);
+      if (!inRoot) this.located.set(root, (inRoot = new Map()));
+      let file = inRoot.get(name);
+      if (file === undefined) {
+        file = candidateFiles(root, name).find((f) => this.overlays.has(f) || fs.existsSync(f)) ?? null;
+        inRoot.set(name, file);
       }
-      this.located.set(name, file);
+      if (file) return this.summaryOfFile(file, lookup.spend);
     }
-    return file ? this.summaryOfFile(file, spend) : undefined;
+    return undefined;
   }
 
   /** Splits `pkg.mod.Class.method` into the longest module prefix the workspace has and the rest. */
-  private split(qualifiedName: string, spend: () => boolean): { module: ModuleSummary; rest: string[] } | undefined {
+  private split(qualifiedName: string, lookup: Lookup): { module: ModuleSummary; rest: string[] } | undefined {
     const parts = qualifiedName.split('.');
     for (let i = parts.length - 1; i >= 1; i--) {
-      const module = this.module(parts.slice(0, i).join('.'), spend);
+      const module = this.module(parts.slice(0, i).join('.'), lookup);
       if (module) return { module, rest: parts.slice(i) };
     }
     return undefined;
   }
 
-  findFunction(qualifiedName: string, spend: () => boolean = () => true, depth = 0): ExternalFunction | undefined {
-    if (depth > MAX_LOOKUP_DEPTH || this.roots.length === 0) return undefined;
-    const found = this.split(qualifiedName, spend);
+  findFunction(qualifiedName: string, lookup: Lookup = UNLIMITED, depth = 0): ExternalFunction | undefined {
+    if (depth > MAX_LOOKUP_DEPTH) return undefined;
+    const found = this.split(qualifiedName, lookup);
     if (!found) return undefined;
     const { module, rest } = found;
     const [head, member, ...more] = rest;
@@ -176,24 +189,24 @@ export class WorkspaceIndex {
       const summary = module.functions.get(`${head}.${member}`);
       if (summary) return { qualifiedName: `${module.moduleName}.${head}.${member}`, module, summary };
       for (const base of module.classes.get(head)!.bases) {
-        const inherited = this.findFunction(`${base}.${member}`, spend, depth + 1);
+        const inherited = this.findFunction(`${base}.${member}`, lookup, depth + 1);
         if (inherited) return inherited;
       }
       return undefined;
     }
     // A name the module imports from elsewhere (a package re-exporting `from .db import save`).
     const reexported = module.imports.get(head);
-    if (reexported) return this.findFunction([reexported, ...(member ? [member] : []), ...more].join('.'), spend, depth + 1);
+    if (reexported) return this.findFunction([reexported, ...(member ? [member] : []), ...more].join('.'), lookup, depth + 1);
     return undefined;
   }
 
-  isClass(qualifiedName: string, spend: () => boolean = () => true, depth = 0): boolean {
-    if (depth > MAX_LOOKUP_DEPTH || this.roots.length === 0) return false;
-    const found = this.split(qualifiedName, spend);
+  isClass(qualifiedName: string, lookup: Lookup = UNLIMITED, depth = 0): boolean {
+    if (depth > MAX_LOOKUP_DEPTH) return false;
+    const found = this.split(qualifiedName, lookup);
     if (!found || found.rest.length !== 1) return false;
     const head = found.rest[0]!;
     if (found.module.classes.has(head)) return true;
     const reexported = found.module.imports.get(head);
-    return reexported ? this.isClass(reexported, spend, depth + 1) : false;
+    return reexported ? this.isClass(reexported, lookup, depth + 1) : false;
   }
 }

@@ -17,6 +17,15 @@ const PLAIN_DECORATORS = new Set([
   'functools.wraps', 'property',
 ]);
 
+/**
+ * Blocking calls that a sync helper makes without stalling in practice: a helper takes a
+ * lock for a short critical section (a cookie jar, a fork check), and reporting every async
+ * caller of such helpers would be noise. Called directly in async code they are still AIO110.
+ */
+const SHORT_CRITICAL_SECTIONS = new Set([
+  'threading.Lock.acquire', 'threading.RLock.acquire', 'threading.Semaphore.acquire', 'threading.BoundedSemaphore.acquire',
+]);
+
 /** Keeps summaries small: past this many distinct call sites a function's further calls are not followed. */
 const MAX_CALLS_PER_FUNCTION = 200;
 
@@ -103,8 +112,8 @@ export class FunctionSummarizer {
       if (type === 'function_definition' || type === 'lambda' || type === 'class_definition') continue;
       if (type === 'call') {
         const site = blockingSiteOf(node, this.semantic);
-        if (site) summary.blocking ??= { code: site.code, callee: site.name, range: rangeOf(node) };
-        else this.addCallSite(node, summary.calls, seen);
+        if (site && !SHORT_CRITICAL_SECTIONS.has(site.name)) summary.blocking ??= { code: site.code, callee: site.name, range: rangeOf(node) };
+        else if (!site) this.addCallSite(node, summary.calls, seen);
       }
       const children = node.namedChildren;
       for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
