@@ -4,11 +4,13 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CodeActionRequest, ExecuteCommandRequest, HoverRequest, type MarkupContent, type CodeAction, type Diagnostic, type TextEdit } from 'vscode-languageserver-protocol/node';
 import { applyEdits } from '../server/src/core/fix';
-import { testEngine } from './helpers/engine';
-import { LspClient } from './helpers/lsp-client';
+import { REPO_ROOT, testEngine } from './helpers/engine';
+import { DEFAULT_CAPABILITIES, LspClient } from './helpers/lsp-client';
 
 const SOURCE = `import asyncio
 import time
@@ -275,5 +277,79 @@ describe('language server over stdio', function () {
     await client.change(broken, 2, [{ range: { start: { line: 99, character: 0 }, end: { line: 120, character: 5 } }, text: 'time.sleep(3)' }]);
     await client.diagnostics(broken, (p) => p.version === 2);
     assert.equal(client.process.exitCode, null, 'server must still be running');
+  });
+});
+
+describe('language server with a workspace', function () {
+  const workspace = path.join(REPO_ROOT, 'test', 'fixtures', 'workspace');
+  const rootUri = pathToFileURL(workspace).href;
+  const apiUri = pathToFileURL(path.join(workspace, 'shop', 'api.py')).href;
+  const dbPath = path.join(workspace, 'shop', 'db.py');
+  const dbUri = pathToFileURL(dbPath).href;
+  let client: LspClient;
+
+  afterEach(async () => {
+    if (client.process.exitCode === null) await client.shutdown();
+  });
+
+  it('indexes the workspace in the background with progress, and watches Python files', async () => {
+    client = new LspClient();
+    await client.initialize(
+      { ...DEFAULT_CAPABILITIES, window: { workDoneProgress: true }, workspace: { ...DEFAULT_CAPABILITIES.workspace, didChangeWatchedFiles: { dynamicRegistration: true } } },
+      undefined,
+      rootUri,
+    );
+    const deadline = Date.now() + 10_000;
+    while (!client.progress.some((p) => p.kind === 'end') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(client.progress[0]?.kind, 'begin');
+    assert.match(client.progress[0]?.title ?? '', /indexing/);
+    assert.equal(client.progress[client.progress.length - 1]?.kind, 'end');
+    assert.ok(client.registrations.includes('workspace/didChangeWatchedFiles'));
+    assert.ok(client.logs.some((l) => /indexed \d+ modules \(6 files\)/.test(l)), client.logs.join('\n'));
+  });
+
+  it('reports cross-file findings with related locations in the other file, and follows edits of that file', async () => {
+    client = new LspClient();
+    await client.initialize(DEFAULT_CAPABILITIES, undefined, rootUri);
+    await client.open(apiUri, fs.readFileSync(path.join(workspace, 'shop', 'api.py'), 'utf8'));
+    const first = await client.diagnostics(apiUri, (p) => p.diagnostics.length > 0);
+    const missing = first.diagnostics.find((d) => d.code === 'AIO201' && (d.message as string).startsWith('`save_order()`'))!;
+    assert.equal(missing.relatedInformation?.[0]?.location.uri, dbUri);
+    const chain = first.diagnostics.find((d) => d.code === 'AIO112' && (d.message as string).includes('prepare'))!;
+    assert.deepEqual(chain.relatedInformation?.map((r) => path.basename(fileURLToPath(r.location.uri))), ['setup.py', 'db.py']);
+
+    // Editing db.py in the editor (unsaved) changes what api.py sees once typing pauses.
+    const since = client.published.length;
+    const dbText = fs.readFileSync(dbPath, 'utf8');
+    await client.open(dbUri, dbText);
+    const line = dbText.split('\n').findIndex((l) => l.startsWith('async def save_order'));
+    await client.change(dbUri, 2, [{ range: { start: { line, character: 0 }, end: { line, character: 6 } }, text: '' }]);
+    const after = await client.diagnostics(apiUri, (p) => !p.diagnostics.some((d) => d.relatedInformation?.some((r) => r.location.uri === dbUri && r.message.includes('save_order'))), since);
+    assert.ok(after.diagnostics.length < first.diagnostics.length);
+  });
+
+  it('re-reads a module when the file changes on disk', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aio-lsp-ws-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'app'));
+      fs.writeFileSync(path.join(dir, 'app', '__init__.py'), '');
+      const helpers = path.join(dir, 'app', 'helpers.py');
+      fs.writeFileSync(helpers, 'def notify():\n    return None\n');
+      const main = path.join(dir, 'app', 'main.py');
+      const mainText = 'from .helpers import notify\n\n\nasync def handler():\n    notify()\n';
+      fs.writeFileSync(main, mainText);
+      client = new LspClient();
+      await client.initialize(DEFAULT_CAPABILITIES, undefined, pathToFileURL(dir).href);
+      const mainUri = pathToFileURL(main).href;
+      await client.open(mainUri, mainText);
+      await client.diagnostics(mainUri, (p) => p.diagnostics.length === 0);
+      const since = client.published.length;
+      fs.writeFileSync(helpers, 'async def notify():\n    return None\n');
+      await client.filesChanged([{ uri: pathToFileURL(helpers).href, type: 2 }]);
+      const { diagnostics } = await client.diagnostics(mainUri, (p) => p.diagnostics.length > 0, since);
+      assert.deepEqual(codes(diagnostics), ['5:5 AIO201']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

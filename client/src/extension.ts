@@ -25,6 +25,8 @@ export async function activate(context: ExtensionContext): Promise<void> {
     ],
     outputChannel: output,
     synchronize: { configurationSection: 'asyncPitfalls' },
+    // Server-wide settings, read once at startup (per-file ones are pulled with workspace/configuration).
+    initializationOptions: { indexWorkspace: vscode.workspace.getConfiguration('asyncPitfalls').get<boolean>('indexWorkspace', true) },
     middleware: {
       // Same for the rule-page link on each diagnostic's code.
       handleDiagnostics: (uri, diagnostics, next) => {

@@ -38,7 +38,11 @@ export class LspClient {
   readonly logs: string[] = [];
   settings: unknown = {};
   readonly appliedEdits: unknown[] = [];
+  /** Methods the server registered dynamically. */
+  readonly registrations: string[] = [];
   configurationRequests = 0;
+  /** `$/progress` payloads (work-done progress begin/report/end), in order. */
+  readonly progress: Array<{ kind: string; title?: string; message?: string; percentage?: number }> = [];
   private waiters: Array<() => void> = [];
 
   constructor(args: string[] = ['--stdio'], server = SERVER) {
@@ -56,7 +60,14 @@ export class LspClient {
       this.configurationRequests++;
       return params.items.map(() => this.settings);
     });
-    this.connection.onRequest(RegistrationRequest.type, () => undefined);
+    this.connection.onRequest(RegistrationRequest.type, (params) => {
+      this.registrations.push(...params.registrations.map((r) => r.method));
+      return undefined;
+    });
+    this.connection.onRequest('window/workDoneProgress/create', () => null);
+    this.connection.onNotification('$/progress', (p: { value: { kind: string } }) => {
+      this.progress.push(p.value);
+    });
     this.connection.onRequest(ApplyWorkspaceEditRequest.type, (params) => {
       this.appliedEdits.push(params.edit);
       return { applied: true };
@@ -64,13 +75,13 @@ export class LspClient {
     this.connection.listen();
   }
 
-  async initialize(capabilities: ClientCapabilities = DEFAULT_CAPABILITIES, initializationOptions?: unknown): Promise<InitializeResult> {
+  async initialize(capabilities: ClientCapabilities = DEFAULT_CAPABILITIES, initializationOptions?: unknown, rootUri: string | null = null): Promise<InitializeResult> {
     const result = await this.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
-      rootUri: null,
+      rootUri,
       capabilities,
       initializationOptions,
-      workspaceFolders: null,
+      workspaceFolders: rootUri ? [{ uri: rootUri, name: 'workspace' }] : null,
     });
     await this.connection.sendNotification(InitializedNotification.type, {});
     return result;
@@ -82,6 +93,10 @@ export class LspClient {
 
   change(uri: string, version: number, contentChanges: TextDocumentContentChangeEvent[]): Promise<void> {
     return this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges });
+  }
+
+  filesChanged(changes: Array<{ uri: string; type: 1 | 2 | 3 }>): Promise<void> {
+    return this.connection.sendNotification('workspace/didChangeWatchedFiles', { changes });
   }
 
   close(uri: string): Promise<void> {

@@ -23,7 +23,14 @@ import {
   type InitializeParams,
   type InitializeResult,
   type TextDocumentContentChangeEvent,
+  DidChangeWatchedFilesNotification,
+  type DidChangeWatchedFilesParams,
+  FileChangeType,
 } from 'vscode-languageserver/node';
+import { fileURLToPath } from 'node:url';
+import type { WorkspaceIndex } from '../workspace/index';
+import type { WorkspaceLink } from '../core/workspace-types';
+import { BackgroundIndexer } from './indexer';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkText, type Engine } from '../core/engine';
 import type { Finding } from '../core/types';
@@ -55,12 +62,24 @@ export class Session {
   private canPullConfiguration = false;
   private canDynamicallyRegisterConfiguration = false;
   private supportsRelatedInformation = false;
+  private supportsProgress = false;
+  private canWatchFiles = false;
+  private workspaceRoots: string[] = [];
+  private readonly index: WorkspaceIndex;
+  private readonly indexer: BackgroundIndexer;
+  /** Other open documents are re-analyzed once typing pauses: an edit may change what they import. */
+  private dependentsTimer: NodeJS.Timeout | undefined;
+  /** Resolves when the background indexing started at `initialized` ends (tests and benchmarks wait on it). */
+  indexing: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly connection: Connection,
     private readonly engine: Engine,
     private readonly info: SessionInfo,
-  ) {}
+  ) {
+    this.index = engine.createWorkspaceIndex();
+    this.indexer = new BackgroundIndexer(connection, this.index, () => this.supportsProgress);
+  }
 
   listen(): void {
     const c = this.connection;
@@ -69,7 +88,14 @@ export class Session {
       if (this.canDynamicallyRegisterConfiguration) {
         void c.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION }).catch(() => undefined);
       }
+      if (this.canWatchFiles) {
+        void c.client
+          .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.py' }, { globPattern: '**/pyproject.toml' }] })
+          .catch(() => undefined);
+      }
+      this.guard('indexing', () => this.startIndexing());
     });
+    c.onDidChangeWatchedFiles((params) => this.guard('didChangeWatchedFiles', () => this.didChangeWatchedFiles(params)));
     c.onDidOpenTextDocument((params) => this.guard('didOpen', () => this.didOpen(params)));
     c.onDidChangeTextDocument((params) => this.guard('didChange', () => this.didChange(params)));
     c.onDidCloseTextDocument((params) => this.guard('didClose', () => this.didClose(params.textDocument.uri)));
@@ -84,6 +110,8 @@ export class Session {
     c.onCodeAction((params) => this.guarded('codeAction', [], () => this.codeActions(params)));
     c.onExecuteCommand((params) => this.guarded('executeCommand', null, () => this.executeCommand(params)));
     c.onShutdown(() => {
+      this.indexer.cancel();
+      clearTimeout(this.dependentsTimer);
       for (const doc of this.documents.values()) doc.tree?.delete();
       this.documents.clear();
     });
@@ -94,7 +122,15 @@ export class Session {
     this.canPullConfiguration = !!capabilities.workspace?.configuration;
     this.canDynamicallyRegisterConfiguration = !!capabilities.workspace?.didChangeConfiguration?.dynamicRegistration;
     this.supportsRelatedInformation = !!capabilities.textDocument?.publishDiagnostics?.relatedInformation;
+    this.supportsProgress = !!capabilities.window?.workDoneProgress;
+    this.canWatchFiles = !!capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
     this.globalSettings = normalizeSettings(params.initializationOptions ?? {});
+    const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    this.workspaceRoots = folders.flatMap((uri) => {
+      const file = filePathOf(uri);
+      return file ? [file] : [];
+    });
+    for (const root of this.workspaceRoots) this.index.addRoot(root);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -131,7 +167,7 @@ export class Session {
     if (open.findings?.version === open.document.version) return { open, findings: open.findings.items, settings };
     const text = open.document.getText();
     if (!checkText(text, settings.maxFileSizeMb * 1024 * 1024).ok) return undefined;
-    const result = this.engine.analyzeText(text, analyzeOptionsOf(settings));
+    const result = this.engine.analyzeText(text, analyzeOptionsOf(settings), this.linkFor(uri));
     result.tree.delete();
     return { open, findings: result.findings, settings };
   }
@@ -193,7 +229,7 @@ export class Session {
   private fixAllEdit(open: OpenDocument, settings: Settings): WorkspaceEdit | undefined {
     const text = open.document.getText();
     if (!checkText(text, settings.maxFileSizeMb * 1024 * 1024).ok) return undefined;
-    const fixed = this.engine.fixAll(text, analyzeOptionsOf(settings));
+    const fixed = this.engine.fixAll(text, analyzeOptionsOf(settings), undefined, this.linkFor(open.document.uri));
     if (fixed.fixed === 0 || fixed.text === text) return undefined;
     const end = open.document.positionAt(text.length);
     return { changes: { [open.document.uri]: [{ range: { start: { line: 0, character: 0 }, end }, newText: fixed.text }] } };
@@ -219,7 +255,63 @@ export class Session {
       tree: undefined,
       scheduled: false,
     });
+    this.setOverlay(textDocument.uri, textDocument.text);
     this.schedule(textDocument.uri);
+  }
+
+  /** What other files import from an open document is its editor text, not the file on disk. */
+  private setOverlay(uri: string, text: string | undefined): void {
+    const file = filePathOf(uri);
+    if (file) this.index.setOverlay(file, text);
+  }
+
+  private startIndexing(): void {
+    if (!this.globalSettings.indexWorkspace || this.workspaceRoots.length === 0) return;
+    this.indexing = this.indexer.run(this.workspaceRoots).then(
+      (result) => {
+        if (!result.cancelled) this.scheduleAll();
+      },
+      (error: unknown) => this.connection.console.error(`indexing failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+    );
+  }
+
+  private didChangeWatchedFiles({ changes }: DidChangeWatchedFilesParams): void {
+    let configChanged = false;
+    for (const change of changes) {
+      const file = filePathOf(change.uri);
+      if (!file) continue;
+      if (file.endsWith('pyproject.toml')) {
+        configChanged = true;
+        continue;
+      }
+      // An open document's editor text stays authoritative until it is closed.
+      if (this.documents.has(change.uri) && change.type === FileChangeType.Changed) continue;
+      this.index.invalidate(file, change.type !== FileChangeType.Changed);
+    }
+    if (configChanged) this.onConfigFilesChanged();
+    this.scheduleAll();
+  }
+
+  /** Hook for project configuration files (pyproject.toml) changing on disk. */
+  private onConfigFilesChanged(): void {
+    this.settingsCache.clear();
+  }
+
+  private linkFor(uri: string): WorkspaceLink | undefined {
+    const file = filePathOf(uri);
+    return file ? this.index.linkFor(file) : undefined;
+  }
+
+  private scheduleAll(): void {
+    for (const uri of this.documents.keys()) this.schedule(uri);
+  }
+
+  private scheduleDependents(changed: string): void {
+    if (this.documents.size < 2) return;
+    clearTimeout(this.dependentsTimer);
+    this.dependentsTimer = setTimeout(() => {
+      for (const uri of this.documents.keys()) if (uri !== changed) this.schedule(uri);
+    }, 400);
   }
 
   private didChange({ textDocument, contentChanges }: DidChangeTextDocumentParams): void {
@@ -228,7 +320,9 @@ export class Session {
     for (const change of contentChanges) {
       this.applyChange(open, change, textDocument.version);
     }
+    this.setOverlay(textDocument.uri, open.document.getText());
     this.schedule(textDocument.uri);
+    this.scheduleDependents(textDocument.uri);
   }
 
   /** Applies one change to the text and, for ranged changes, to the tree (so the next parse is incremental). */
@@ -264,6 +358,7 @@ export class Session {
     open?.tree?.delete();
     this.documents.delete(uri);
     this.settingsCache.delete(uri);
+    this.setOverlay(uri, undefined);
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
 
@@ -324,7 +419,7 @@ export class Session {
     }
     open.tree?.delete();
     open.tree = tree;
-    const result = this.engine.analyze(tree, text, analyzeOptionsOf(settings));
+    const result = this.engine.analyze(tree, text, analyzeOptionsOf(settings), this.linkFor(uri));
     for (const e of result.ruleErrors) {
       this.connection.console.error(`${uri}: rule ${e.code} failed: ${e.error instanceof Error ? (e.error.stack ?? e.error.message) : String(e.error)}`);
     }
@@ -333,6 +428,16 @@ export class Session {
       toLspDiagnostic(f, uri, { relatedInformation: this.supportsRelatedInformation, docsBaseUrl: settings.docsBaseUrl }),
     );
     await this.connection.sendDiagnostics({ uri, version, diagnostics });
+  }
+}
+
+/** The local path of a `file:` URI (untitled and remote documents have none). */
+function filePathOf(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
   }
 }
 

@@ -23,6 +23,8 @@ export interface Settings {
   docsBaseUrl: string;
   /** Hovers that explain async vocabulary (`async def`, `await`, `create_task`, ...) without a finding. */
   vocabularyHovers: boolean;
+  /** Index every Python file of the workspace in the background at startup (imports are followed on demand either way). */
+  indexWorkspace: boolean;
 }
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -33,6 +35,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   maxFileSizeMb: DEFAULT_MAX_FILE_BYTES / (1024 * 1024),
   docsBaseUrl: '',
   vocabularyHovers: true,
+  indexWorkspace: true,
 });
 
 const SEVERITIES = new Set<SeveritySetting>(['error', 'warning', 'information', 'hint', 'off']);
@@ -65,6 +68,7 @@ export function normalizeSettings(raw: unknown): Settings {
     maxFileSizeMb,
     docsBaseUrl: typeof section.docsBaseUrl === 'string' ? section.docsBaseUrl : '',
     vocabularyHovers: typeof section.vocabularyHovers === 'boolean' ? section.vocabularyHovers : DEFAULT_SETTINGS.vocabularyHovers,
+    indexWorkspace: typeof section.indexWorkspace === 'boolean' ? section.indexWorkspace : DEFAULT_SETTINGS.indexWorkspace,
   };
 }
 

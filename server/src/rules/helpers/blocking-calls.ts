@@ -151,9 +151,19 @@ export const BLOCKING_CALLS: Readonly<Record<string, readonly BlockingCallGroup[
   ],
   AIO108: [
     {
+      // With AI_NUMERICHOST (or NI_NUMERICHOST) only a literal address is parsed: no DNS query.
+      names: ['socket.getaddrinfo', 'socket.getnameinfo'],
+      instead: {
+        asyncio: 'use `await loop.getaddrinfo(...)` / `await loop.getnameinfo(...)`, or `await asyncio.to_thread(...)`',
+        trio: 'use `await trio.socket.getaddrinfo(...)` or `await trio.to_thread.run_sync(...)`',
+        anyio: 'use `await anyio.getaddrinfo(...)` or `await anyio.to_thread.run_sync(...)`',
+      },
+      harmless: (call) => /\b[AN]I_NUMERICHOST\b/.test(call.childForFieldName('arguments')?.text ?? ''),
+    },
+    {
       names: [
-        'socket.create_connection', 'socket.getaddrinfo', 'socket.gethostbyname', 'socket.gethostbyname_ex',
-        'socket.gethostbyaddr', 'socket.getfqdn', 'socket.getnameinfo',
+        'socket.create_connection', 'socket.gethostbyname', 'socket.gethostbyname_ex',
+        'socket.gethostbyaddr', 'socket.getfqdn',
         'smtplib.SMTP',
         ...methods('smtplib.SMTP', ['connect', 'login', 'starttls', 'sendmail', 'send_message', 'ehlo', 'helo', 'quit', 'noop', 'verify']),
         'ftplib.FTP',
