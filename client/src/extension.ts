@@ -3,7 +3,7 @@
  * (saved and untitled), and offers "Restart server", "Show output" and "Fix all".
  */
 import * as path from 'node:path';
-import { commands, Hover, MarkdownString, Uri, window, type ExtensionContext, type LogOutputChannel } from 'vscode';
+import { commands, Hover, MarkdownString, Uri, window, workspace, type ExtensionContext, type LogOutputChannel } from 'vscode';
 import { ExecuteCommandRequest, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 
 let client: LanguageClient | undefined;
@@ -26,7 +26,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
     outputChannel: output,
     synchronize: { configurationSection: 'asyncPitfalls' },
     // Server-wide settings, read once at startup (per-file ones are pulled with workspace/configuration).
-    initializationOptions: { indexWorkspace: vscode.workspace.getConfiguration('asyncPitfalls').get<boolean>('indexWorkspace', true) },
+    initializationOptions: { indexWorkspace: workspace.getConfiguration('asyncPitfalls').get<boolean>('indexWorkspace', true) },
     middleware: {
       // Same for the rule-page link on each diagnostic's code.
       handleDiagnostics: (uri, diagnostics, next) => {
