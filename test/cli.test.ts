@@ -192,4 +192,45 @@ describe('CLI', () => {
     assert.equal(status, 1);
     assert.match(stdout, /^broken\.py:6:5: AIO101/m);
   });
+
+  it('follows imports between the checked modules, unless --no-imports', () => {
+    const workspace = path.join(REPO_ROOT, 'test', 'fixtures', 'workspace');
+    const followed = run(['check', workspace, '--format', 'json']);
+    const codes = (JSON.parse(followed.stdout) as { diagnostics: Array<{ code: string }> }).diagnostics.map((d) => d.code);
+    assert.deepEqual([...new Set(codes)].sort(), ['AIO112', 'AIO201', 'AIO202', 'AIO601']);
+    const isolated = run(['check', workspace, '--no-imports', '--format', 'json']);
+    assert.equal(isolated.status, 0, isolated.stdout);
+  });
+
+  it('applies [tool.async-pitfalls] from the nearest pyproject.toml, reports its mistakes with their line and exits 2', () => {
+    const source = 'import os\nimport time\n\nimport legacy\n\n\nasync def handler():\n    time.sleep(1)\n    os.path.exists("x")\n    legacy.fetch()\n';
+    const dir = scratch({
+      'pyproject.toml': '[tool.async-pitfalls]\nignore = ["AIO106"]\nexclude = ["generated/"]\n\n[tool.async-pitfalls.severity]\nAIO101 = "fatal"\n\n[tool.async-pitfalls.blocking-calls]\n"legacy.fetch" = "use legacy.afetch"\n\n[tool.async-pitfalls.per-file-ignores]\n"tests/**" = ["AIO1"]\n',
+      'app.py': source,
+      'tests/test_app.py': source,
+      'generated/gen.py': source,
+    });
+    try {
+      const { status, stdout, stderr } = run(['check', '.'], dir);
+      assert.equal(status, 2);
+      assert.match(stderr, /^pyproject\.toml:6:1: \[tool\.async-pitfalls\] AIO101: severity must be one of error, warning, information, hint, off; got "fatal"$/m);
+      assert.match(stdout, /^app\.py:8:5: AIO101 /m);
+      assert.match(stdout, /^app\.py:10:5: AIO113 .*use legacy\.afetch/m);
+      assert.doesNotMatch(stdout, /AIO106|tests|generated/);
+      assert.match(stdout, /in 1 of 2 files checked/);
+      const json = JSON.parse(run(['check', '.', '--format', 'json'], dir).stdout) as { configErrors: Array<{ path: string; line: number }> };
+      assert.deepEqual(json.configErrors.map((e) => [e.path, e.line]), [['pyproject.toml', 6]]);
+      const isolated = run(['check', '.', '--isolated'], dir);
+      assert.equal(isolated.status, 1);
+      assert.match(isolated.stdout, /AIO106/);
+      assert.doesNotMatch(isolated.stdout, /AIO113/);
+      fs.writeFileSync(path.join(dir, 'pyproject.toml'), '[tool.async-pitfalls\nignore = 1\n');
+      const broken = run(['check', 'app.py'], dir);
+      assert.equal(broken.status, 2);
+      assert.match(broken.stderr, /^pyproject\.toml:1:\d+: invalid TOML/m);
+      assert.match(broken.stdout, /AIO101/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

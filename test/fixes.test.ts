@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { applyEdits } from '../server/src/core/fix';
 import type { Finding } from '../server/src/core/types';
 import { RULES } from '../server/src/rules';
+import { parseExpectations } from './helpers/expectations';
 import { REPO_ROOT, testEngine } from './helpers/engine';
 import { pythonSyntaxErrors } from './helpers/python';
 
@@ -59,7 +60,10 @@ describe('every fix offered on the fixtures', function () {
     let count = 0;
     for (const file of files) {
       const source = originals[file]!;
-      const before = engine.analyzeText(source);
+      // The fixture's own options, and its opt-in rules (named in its select header) switched on.
+      const { select, options } = parseExpectations(source);
+      const analyzeOptions = { ...options, extendSelect: select };
+      const before = engine.analyzeText(source, analyzeOptions);
       before.tree.delete();
       for (const finding of before.findings) {
         for (const fix of finding.fixes) {
@@ -72,7 +76,7 @@ describe('every fix offered on the fixtures', function () {
           }
           count++;
           if (!alreadyBroken.has(file)) candidates[label] = text;
-          const after = engine.analyzeText(text);
+          const after = engine.analyzeText(text, analyzeOptions);
           after.tree.delete();
           const remaining = after.findings.filter((f) => f.code === finding.code);
           if (remaining.length >= before.findings.filter((f) => f.code === finding.code).length) problems.push(`${label}: the finding is still there`);

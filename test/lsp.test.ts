@@ -352,4 +352,42 @@ describe('language server with a workspace', function () {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('applies pyproject.toml, shows its mistakes on the file itself, and re-reads it when it changes on disk', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aio-lsp-config-'));
+    try {
+      const pyproject = path.join(dir, 'pyproject.toml');
+      fs.writeFileSync(pyproject, '[tool.async-pitfalls]\nignore = ["AIO106"]\n\n[tool.async-pitfalls.severity]\nAIO101 = "fatal"\nAIO105 = "error"\n');
+      const main = path.join(dir, 'main.py');
+      const text = 'import os\nimport time\n\n\nasync def handler():\n    time.sleep(1)\n    os.path.exists("x")\n    open("x")\n';
+      fs.writeFileSync(main, text);
+      client = new LspClient();
+      await client.initialize(DEFAULT_CAPABILITIES, undefined, pathToFileURL(dir).href);
+      const mainUri = pathToFileURL(main).href;
+      const configUri = pathToFileURL(pyproject).href;
+      await client.open(mainUri, text);
+      const { diagnostics } = await client.diagnostics(mainUri, (p) => p.diagnostics.length > 0);
+      assert.deepEqual(codes(diagnostics), ['6:5 AIO101', '8:5 AIO105']);
+      assert.equal(diagnostics[1]?.severity, 1, 'AIO105 = "error" applies');
+      const configDiagnostics = await client.diagnostics(configUri, (p) => p.diagnostics.length > 0);
+      assert.equal(configDiagnostics.diagnostics[0]?.range.start.line, 4);
+      assert.match(configDiagnostics.diagnostics[0]?.message ?? '', /AIO101: severity must be one of/);
+
+      // Editor settings win over the file.
+      client.settings = { asyncPitfalls: { severity: { AIO105: 'hint' } } };
+      let since = client.published.length;
+      await client.configurationChanged();
+      const overridden = await client.diagnostics(mainUri, (p) => p.diagnostics.some((d) => d.code === 'AIO105' && d.severity === 4), since);
+      assert.equal(overridden.diagnostics.length, 2);
+
+      since = client.published.length;
+      fs.writeFileSync(pyproject, '[tool.async-pitfalls]\nignore = ["AIO106", "AIO105"]\n');
+      await client.filesChanged([{ uri: configUri, type: 2 }]);
+      await client.diagnostics(configUri, (p) => p.diagnostics.length === 0, since);
+      const after = await client.diagnostics(mainUri, (p) => p.diagnostics.length === 1, since);
+      assert.deepEqual(codes(after.diagnostics), ['6:5 AIO101']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

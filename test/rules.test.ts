@@ -54,11 +54,11 @@ describe('rule fixtures', function () {
     const name = path.relative(REPO_ROOT, file);
     describe(name, () => {
       const source = fs.readFileSync(file, 'utf8');
-      const { expectations, select } = parseExpectations(source);
+      const { expectations, select, options } = parseExpectations(source);
 
       it('reports exactly what the markers say', async () => {
         const engine = await testEngine();
-        const result = engine.analyzeText(source, { select });
+        const result = engine.analyzeText(source, { ...options, select });
         result.tree.delete();
         assert.deepEqual(result.ruleErrors, []);
         const problems = compareExpectations(name, expectations, result.findings);
@@ -67,7 +67,7 @@ describe('rule fixtures', function () {
 
       it('reports nothing when each marked line carries # noqa', async () => {
         const engine = await testEngine();
-        const result = engine.analyzeText(noqaVariant(source), { select });
+        const result = engine.analyzeText(noqaVariant(source), { ...options, select });
         result.tree.delete();
         const left = result.findings.map((f) => `${f.range.start.line + 1}: ${f.code}`);
         assert.deepEqual(left, []);
@@ -75,7 +75,7 @@ describe('rule fixtures', function () {
 
       it('reports no blocking call once the code is made synchronous', async () => {
         const engine = await testEngine();
-        const result = engine.analyzeText(syncVariant(source), { select: ['AIO1'] });
+        const result = engine.analyzeText(syncVariant(source), { ...options, select: ['AIO1'] });
         result.tree.delete();
         const left = result.findings.map((f) => `${f.range.start.line + 1}: ${f.code} ${f.message}`);
         assert.deepEqual(left, []);

@@ -13,6 +13,7 @@ import { createTwoFilesPatch } from 'diff';
 import { examplesDir, packageVersion, parserLocation } from './assets';
 import { formatFindingsJson, formatFindingsText, type FileReport } from './cli/report';
 import { collectPythonFiles } from './workspace/files';
+import { ConfigResolver, formatConfigError, isExcluded, optionsForFile } from './config/resolve';
 import { decodeSource, DEFAULT_MAX_FILE_BYTES, Engine } from './core/engine';
 import type { AnalyzeOptions } from './core/types';
 import { RULES } from './rules';
@@ -36,13 +37,19 @@ Options:
   --fix                  apply the safe fixes in place, then report what is left
   --diff                 print the safe fixes as a unified diff instead of applying them
   --max-file-size MB     skip larger files (default: ${DEFAULT_MAX_FILE_BYTES / (1024 * 1024)})
-  --isolated             check each file on its own, without following imports
+  --no-imports           check each file on its own, without following imports
+  --isolated             ignore configuration files ([tool.async-pitfalls] in pyproject.toml)
   --no-color             plain text output even on a terminal
   -h, --help             show this help
   -v, --version          show the version
 
+Configuration: the nearest pyproject.toml (walking up from each file) with a
+[tool.async-pitfalls] table: select, extend-select, ignore, severity, per-file-ignores,
+exclude, blocking-calls, target-version. --select/--ignore on the command line win.
+
 Exit status: 0 no findings, 1 findings (with --diff: 1 when there is something to fix),
-2 usage error.`;
+2 usage error or invalid configuration (reported with file and line; the valid
+entries still apply).`;
 
 class UsageError extends Error {}
 
@@ -68,12 +75,13 @@ async function check(args: string[]): Promise<number> {
       fix: { type: 'boolean', default: false },
       diff: { type: 'boolean', default: false },
       isolated: { type: 'boolean', default: false },
+      'no-imports': { type: 'boolean', default: false },
     },
   });
   if (values.fix && values.diff) throw new UsageError('--fix and --diff cannot be used together');
   const format = values.format;
   if (format !== 'text' && format !== 'json') throw new UsageError(`unknown format: ${format} (use text or json)`);
-  const options: AnalyzeOptions = { select: codeList(values.select), ignore: codeList(values.ignore) };
+  const runOptions: AnalyzeOptions = { select: codeList(values.select), ignore: codeList(values.ignore) };
   let maxBytes = DEFAULT_MAX_FILE_BYTES;
   if (values['max-file-size'] !== undefined) {
     const mb = Number(values['max-file-size']);
@@ -90,14 +98,19 @@ async function check(args: string[]): Promise<number> {
   if (missing.length > 0) throw new UsageError(missing.map((m) => `no such file or folder: ${m}`).join('\n'));
 
   const engine = await Engine.create(parserLocation());
-  // Imports between the checked files (and their packages) are followed unless --isolated.
-  const index = values.isolated ? undefined : engine.createWorkspaceIndex({ maxFileBytes: maxBytes });
+  // Imports between the checked files (and their packages) are followed unless --no-imports.
+  const index = values['no-imports'] ? undefined : engine.createWorkspaceIndex({ maxFileBytes: maxBytes });
+  const configs = new ConfigResolver();
+  const explicitFiles = new Set(targets.map((t) => path.resolve(t)));
   for (const target of targets) if (index && fs.statSync(target).isDirectory()) index.addRoot(target);
   const reports: FileReport[] = [];
   const diffs: string[] = [];
   let fixedProblems = 0;
   let fixedFiles = 0;
   for (const file of collectPythonFiles(targets)) {
+    const config = values.isolated ? { errors: [] } : configs.resolve(file);
+    if (!explicitFiles.has(file) && isExcluded(config, file)) continue;
+    const options = optionsForFile(config, file, runOptions);
     const shown = displayPath(file);
     let bytes: Buffer;
     try {
@@ -145,14 +158,18 @@ async function check(args: string[]): Promise<number> {
   for (const r of reports) {
     if (r.skipped) process.stderr.write(`${r.path}: skipped: ${r.skipped}\n`);
   }
+  // A broken configuration fails the run (exit 2) after reporting everything else, so CI notices.
+  const configErrors = configs.configFiles().flatMap((c) => c.errors.map((e) => ({ ...e, file: displayPath(e.file) })));
+  for (const error of configErrors) process.stderr.write(`${formatConfigError(error)}\n`);
+  const failure = configErrors.length > 0 ? 2 : undefined;
   if (values.diff) {
     process.stdout.write(diffs.join(''));
     process.stderr.write(fixedProblems > 0 ? `Would fix ${fixedProblems} problem(s) in ${fixedFiles} file(s).\n` : 'Nothing to fix.\n');
-    return fixedProblems > 0 ? 1 : 0;
+    return failure ?? (fixedProblems > 0 ? 1 : 0);
   }
   if (values.fix) process.stderr.write(`Fixed ${fixedProblems} problem(s) in ${fixedFiles} file(s).\n`);
-  process.stdout.write(format === 'json' ? formatFindingsJson(reports, packageVersion()) : formatFindingsText(reports, color));
-  return reports.some((r) => r.findings.length > 0) ? 1 : 0;
+  process.stdout.write(format === 'json' ? formatFindingsJson(reports, packageVersion(), configErrors) : formatFindingsText(reports, color));
+  return failure ?? (reports.some((r) => r.findings.length > 0) ? 1 : 0);
 }
 
 function displayPath(file: string): string {

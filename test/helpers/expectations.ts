@@ -7,10 +7,11 @@
  *   f(a(), b())              # AIO201 # AIO201  several findings on one line
  *
  * Matching is exhaustive both ways: every finding needs a marker, every marker a
- * finding. A header line `# select: AIO1, AIO3` limits the rules run on the file.
+ * finding. A header line `# select: AIO1, AIO3` limits the rules run on the file; a header
+ * `# options: {"extraBlockingCalls": {...}}` passes further analysis options (as JSON).
  * Markers are read from comments only, so `# noqa: AIO101` is never a marker.
  */
-import type { Finding } from '../../server/src/core/types';
+import type { AnalyzeOptions, Finding } from '../../server/src/core/types';
 
 export interface Expectation {
   line: number; // 1-based
@@ -21,13 +22,19 @@ export interface Expectation {
 
 const MARKER = /#\s*(AIO\d{3})(?::(\d+))?(?:\s+"([^"]*)")?/g;
 
-export function parseExpectations(source: string): { expectations: Expectation[]; select?: string[] } {
+export function parseExpectations(source: string): { expectations: Expectation[]; select?: string[]; options: AnalyzeOptions } {
   const expectations: Expectation[] = [];
   let select: string[] | undefined;
+  let options: AnalyzeOptions = {};
   source.split(/\r?\n/).forEach((text, index) => {
     const header = /^#\s*select:\s*(.+)$/.exec(text.trim());
     if (header) {
       select = header[1]!.split(',').map((s) => s.trim()).filter(Boolean);
+      return;
+    }
+    const optionsHeader = /^#\s*options:\s*(\{.*\})\s*$/.exec(text.trim());
+    if (optionsHeader) {
+      options = JSON.parse(optionsHeader[1]!) as AnalyzeOptions;
       return;
     }
     const hash = commentStart(text);
@@ -43,7 +50,7 @@ export function parseExpectations(source: string): { expectations: Expectation[]
       });
     }
   });
-  return { expectations, select };
+  return { expectations, select, options };
 }
 
 /** Index of the `#` that starts a comment on this line, ignoring `#` inside string literals. */

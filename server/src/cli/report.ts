@@ -47,7 +47,11 @@ export function formatFindingsText(reports: readonly FileReport[], color: boolea
   return lines.join('\n') + '\n';
 }
 
-export function formatFindingsJson(reports: readonly FileReport[], version: string): string {
+export function formatFindingsJson(
+  reports: readonly FileReport[],
+  version: string,
+  configErrors: ReadonlyArray<{ file: string; line: number; column: number; message: string }> = [],
+): string {
   const diagnostics = reports.flatMap((r) =>
     r.findings.map((f) => ({
       path: r.path,
@@ -67,6 +71,7 @@ export function formatFindingsJson(reports: readonly FileReport[], version: stri
     diagnostics,
     summary: { files: reports.filter((r) => !r.skipped).length, diagnostics: diagnostics.length },
     skipped: reports.filter((r) => r.skipped).map((r) => ({ path: r.path, reason: r.skipped })),
+    configErrors: configErrors.map((e) => ({ path: e.file, line: e.line, column: e.column, message: e.message })),
   };
   return JSON.stringify(output, null, 2) + '\n';
 }

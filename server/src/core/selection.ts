@@ -14,9 +14,9 @@ export function isRuleEnabled(code: string, options: AnalyzeOptions = {}, enable
   const severity = options.severity?.[code];
   if (severity === 'off') return false;
   if (matchesAny(code, options.ignore)) return false;
-  if (!enabledByDefault) {
-    return (options.select ?? []).some((s) => s.toUpperCase() === code) || severity !== undefined;
-  }
+  const named = (list: readonly string[] | undefined): boolean => (list ?? []).some((s) => s.toUpperCase() === code);
+  if (!enabledByDefault) return named(options.select) || named(options.extendSelect) || severity !== undefined;
+  if (matchesAny(code, options.extendSelect)) return true;
   return !(options.select && options.select.length > 0 && !matchesAny(code, options.select));
 }
 

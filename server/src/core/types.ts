@@ -51,6 +51,8 @@ export interface Finding {
 export interface AnalyzeOptions {
   /** Code prefixes to run (`AIO1`, `AIO201`); all rules when absent or empty. */
   select?: readonly string[];
+  /** Code prefixes to run in addition to `select` (and opt-in rules named by full code). */
+  extendSelect?: readonly string[];
   /** Code prefixes never to run; wins over `select`. */
   ignore?: readonly string[];
   /** Per-code severity override; `off` disables the rule. */

@@ -1,6 +1,8 @@
 /** Converts core findings into LSP diagnostics (code, link to the rule page, related locations). */
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
 import { ruleDocUrl } from '../assets';
+import * as fs from 'node:fs';
+import { readProjectConfig, type ConfigError } from '../config/pyproject';
 import type { Finding, Severity } from '../core/types';
 
 export const DIAGNOSTIC_SOURCE = 'async-pitfalls';
@@ -41,4 +43,26 @@ export function skippedFileDiagnostic(reason: string): Diagnostic {
     source: DIAGNOSTIC_SOURCE,
     message: `async-pitfalls did not analyze this file: ${reason}`,
   };
+}
+
+/** An error in `[tool.async-pitfalls]`, shown on the pyproject.toml line it is about. */
+export function configErrorDiagnostic(error: ConfigError): Diagnostic {
+  const line = Math.max(error.line - 1, 0);
+  const character = Math.max(error.column - 1, 0);
+  return {
+    range: { start: { line, character }, end: { line: line + 1, character: 0 } },
+    severity: DiagnosticSeverity.Error,
+    source: 'async-pitfalls',
+    code: 'config',
+    message: `${error.message} (this entry is ignored; the rest of the configuration applies)`,
+  };
+}
+
+/** The errors of one pyproject.toml as it is now on disk (none when it is gone or fine). */
+export function readConfigErrors(file: string): ConfigError[] {
+  try {
+    return readProjectConfig(file, fs.readFileSync(file, 'utf8')).errors;
+  } catch {
+    return [];
+  }
 }

@@ -27,14 +27,17 @@ import {
   type DidChangeWatchedFilesParams,
   FileChangeType,
 } from 'vscode-languageserver/node';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ConfigResolver, formatConfigError, isExcluded, optionsForFile, type ResolvedConfig } from '../config/resolve';
+import type { ConfigError } from '../config/pyproject';
+import type { AnalyzeOptions } from '../core/types';
 import type { WorkspaceIndex } from '../workspace/index';
 import type { WorkspaceLink } from '../core/workspace-types';
 import { BackgroundIndexer } from './indexer';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkText, type Engine } from '../core/engine';
 import type { Finding } from '../core/types';
-import { toLspDiagnostic, skippedFileDiagnostic } from './diagnostics';
+import { configErrorDiagnostic, readConfigErrors, toLspDiagnostic, skippedFileDiagnostic } from './diagnostics';
 import { findingHover, vocabularyHover } from './hover';
 import { analyzeOptionsOf, DEFAULT_SETTINGS, normalizeSettings, SETTINGS_SECTION, type Settings } from './settings';
 
@@ -66,6 +69,9 @@ export class Session {
   private canWatchFiles = false;
   private workspaceRoots: string[] = [];
   private readonly index: WorkspaceIndex;
+  private readonly configs = new ConfigResolver();
+  /** pyproject.toml files with errors on screen, and what was shown. */
+  private readonly configErrorsShown = new Map<string, string>();
   private readonly indexer: BackgroundIndexer;
   /** Other open documents are re-analyzed once typing pauses: an edit may change what they import. */
   private dependentsTimer: NodeJS.Timeout | undefined;
@@ -167,7 +173,7 @@ export class Session {
     if (open.findings?.version === open.document.version) return { open, findings: open.findings.items, settings };
     const text = open.document.getText();
     if (!checkText(text, settings.maxFileSizeMb * 1024 * 1024).ok) return undefined;
-    const result = this.engine.analyzeText(text, analyzeOptionsOf(settings), this.linkFor(uri));
+    const result = this.engine.analyzeText(text, this.optionsFor(uri, settings), this.linkFor(uri));
     result.tree.delete();
     return { open, findings: result.findings, settings };
   }
@@ -229,7 +235,7 @@ export class Session {
   private fixAllEdit(open: OpenDocument, settings: Settings): WorkspaceEdit | undefined {
     const text = open.document.getText();
     if (!checkText(text, settings.maxFileSizeMb * 1024 * 1024).ok) return undefined;
-    const fixed = this.engine.fixAll(text, analyzeOptionsOf(settings), undefined, this.linkFor(open.document.uri));
+    const fixed = this.engine.fixAll(text, this.optionsFor(open.document.uri, settings), undefined, this.linkFor(open.document.uri));
     if (fixed.fixed === 0 || fixed.text === text) return undefined;
     const end = open.document.positionAt(text.length);
     return { changes: { [open.document.uri]: [{ range: { start: { line: 0, character: 0 }, end }, newText: fixed.text }] } };
@@ -292,9 +298,36 @@ export class Session {
     this.scheduleAll();
   }
 
-  /** Hook for project configuration files (pyproject.toml) changing on disk. */
+  /** A pyproject.toml changed on disk: read configurations again, and drop errors that are gone. */
   private onConfigFilesChanged(): void {
-    this.settingsCache.clear();
+    this.configs.clear();
+    for (const [file] of this.configErrorsShown) {
+      const errors = readConfigErrors(file);
+      this.showConfigErrors(file, errors);
+    }
+  }
+
+  /** The editor's settings win over the project's pyproject.toml, which wins over the defaults. */
+  private optionsFor(uri: string, settings: Settings): AnalyzeOptions {
+    const file = filePathOf(uri);
+    const run = analyzeOptionsOf(settings);
+    return file ? optionsForFile(this.configs.resolve(file), file, run) : run;
+  }
+
+  private publishConfigErrors(config: ResolvedConfig): void {
+    const byFile = new Map<string, ConfigError[]>();
+    for (const error of config.errors) byFile.set(error.file, [...(byFile.get(error.file) ?? []), error]);
+    for (const [file, errors] of byFile) this.showConfigErrors(file, errors);
+  }
+
+  /** Config errors as diagnostics on the pyproject.toml itself, sent only when they change. */
+  private showConfigErrors(file: string, errors: ConfigError[]): void {
+    const signature = JSON.stringify(errors);
+    if ((this.configErrorsShown.get(file) ?? '[]') === signature) return;
+    if (errors.length === 0) this.configErrorsShown.delete(file);
+    else this.configErrorsShown.set(file, signature);
+    for (const error of errors) this.connection.console.warn(formatConfigError(error));
+    void this.connection.sendDiagnostics({ uri: pathToFileURL(file).href, diagnostics: errors.map(configErrorDiagnostic) });
   }
 
   private linkFor(uri: string): WorkspaceLink | undefined {
@@ -398,6 +431,13 @@ export class Session {
       await this.connection.sendDiagnostics({ uri, version, diagnostics: [] });
       return;
     }
+    const file = filePathOf(uri);
+    const config = file ? this.configs.resolve(file) : undefined;
+    if (config) this.publishConfigErrors(config);
+    if (file && config && isExcluded(config, file)) {
+      await this.connection.sendDiagnostics({ uri, version, diagnostics: [] });
+      return;
+    }
     const text = document.getText();
     const checked = checkText(text, settings.maxFileSizeMb * 1024 * 1024);
     if (!checked.ok) {
@@ -419,7 +459,7 @@ export class Session {
     }
     open.tree?.delete();
     open.tree = tree;
-    const result = this.engine.analyze(tree, text, analyzeOptionsOf(settings), this.linkFor(uri));
+    const result = this.engine.analyze(tree, text, this.optionsFor(uri, settings), this.linkFor(uri));
     for (const e of result.ruleErrors) {
       this.connection.console.error(`${uri}: rule ${e.code} failed: ${e.error instanceof Error ? (e.error.stack ?? e.error.message) : String(e.error)}`);
     }

@@ -14,13 +14,19 @@ import AIO108 from './AIO108-blocking-network-call';
 import AIO109 from './AIO109-blocking-database-call';
 import AIO110 from './AIO110-blocking-sync-primitive';
 import AIO111 from './AIO111-blocking-future-wait';
+import AIO112 from './AIO112-indirect-blocking-call';
+import AIO113 from './AIO113-configured-blocking-call';
 import AIO201 from './AIO201-unawaited-coroutine';
 import AIO202 from './AIO202-coroutine-never-awaited';
 import AIO203 from './AIO203-coroutine-in-condition';
 import AIO204 from './AIO204-coroutine-used-as-value';
 import AIO301 from './AIO301-dangling-task';
 import AIO302 from './AIO302-task-never-awaited';
+import AIO303 from './AIO303-task-set-without-discard';
+import AIO304 from './AIO304-gather-exceptions-unchecked';
 import AIO305 from './AIO305-dropped-executor-future';
+import AIO306 from './AIO306-coroutine-passed-to-wait';
+import AIO307 from './AIO307-cancel-without-await';
 import AIO601 from './AIO601-cpu-bound-work-on-thread';
 import AIO602 from './AIO602-thread-lock-across-await';
 import AIO603 from './AIO603-eager-call-as-thread-target';
@@ -31,11 +37,13 @@ import AIO704 from './AIO704-async-function-to-sync-api';
 import AIO705 from './AIO705-await-on-sync-function';
 import AIO706 from './AIO706-sync-with-on-async-context-manager';
 import AIO707 from './AIO707-async-with-on-sync-context-manager';
+import AIO708 from './AIO708-async-function-without-await';
+import AIO709 from './AIO709-deprecated-asyncio-api';
 
 export const RULES: readonly Rule[] = [
-  AIO101, AIO102, AIO103, AIO104, AIO105, AIO106, AIO107, AIO108, AIO109, AIO110, AIO111,
+  AIO101, AIO102, AIO103, AIO104, AIO105, AIO106, AIO107, AIO108, AIO109, AIO110, AIO111, AIO112, AIO113,
   AIO201, AIO202, AIO203, AIO204,
-  AIO301, AIO302, AIO305,
+  AIO301, AIO302, AIO303, AIO304, AIO305, AIO306, AIO307,
   AIO601, AIO602, AIO603,
-  AIO701, AIO702, AIO703, AIO704, AIO705, AIO706, AIO707,
+  AIO701, AIO702, AIO703, AIO704, AIO705, AIO706, AIO707, AIO708, AIO709,
 ];
