@@ -169,6 +169,24 @@ describe('suppressions', () => {
     assert.ok(s.isSuppressed(3, 'AIO105'));
     assert.ok(!s.isSuppressed(4, 'AIO101'));
   });
+
+  it('honours the Ruff and flake8-async codes of the same pitfalls, and keeps them when adding a code', async () => {
+    const s = new Suppressions();
+    s.addComment(1, '# noqa: ASYNC251');
+    s.addComment(2, '# noqa: RUF006, E501');
+    s.addComment(3, '# noqa: ASYNC22');
+    s.addComment(4, '# noqa: E501');
+    assert.ok(s.isSuppressed(1, 'AIO101') && !s.isSuppressed(1, 'AIO105'));
+    assert.ok(s.isSuppressed(2, 'AIO301') && s.isSuppressed(2, 'AIO302') && !s.isSuppressed(2, 'AIO101'));
+    assert.ok(s.isSuppressed(3, 'AIO103') && s.isSuppressed(3, 'AIO104') && !s.isSuppressed(3, 'AIO101'));
+    assert.ok(!s.isSuppressed(4, 'AIO101'));
+    const engine = await testEngine();
+    const result = engine.analyzeText('import time\n\n\nasync def f():\n    time.sleep(1)  # noqa: ASYNC251\n    open("x")  # noqa: ASYNC251\n');
+    result.tree.delete();
+    assert.deepEqual(result.findings.map((f) => f.code), ['AIO105']);
+    const ignore = result.findings[0]!.fixes.find((f) => f.title === 'Ignore AIO105 on this line')!;
+    assert.equal(ignore.edits[0]!.newText, '# noqa: ASYNC251, AIO105');
+  });
 });
 
 describe('hostile input', () => {

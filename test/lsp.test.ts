@@ -371,7 +371,7 @@ describe('language server with a workspace', function () {
       assert.equal(diagnostics[1]?.severity, 1, 'AIO105 = "error" applies');
       const configDiagnostics = await client.diagnostics(configUri, (p) => p.diagnostics.length > 0);
       assert.equal(configDiagnostics.diagnostics[0]?.range.start.line, 4);
-      assert.match(configDiagnostics.diagnostics[0]?.message ?? '', /AIO101: severity must be one of/);
+      assert.match(String(configDiagnostics.diagnostics[0]?.message ?? ""), /AIO101: severity must be one of/);
 
       // Editor settings win over the file.
       client.settings = { asyncPitfalls: { severity: { AIO105: 'hint' } } };

@@ -5,6 +5,8 @@
  *   `# noqa: AIO101, AIO2` only the listed codes (or code prefixes).
  * - `# async-pitfalls: noqa` on a line of its own silences the whole file;
  *   `# async-pitfalls: noqa: AIO106` only the listed codes.
+ * - The codes of Ruff and flake8-async for the same pitfalls (`# noqa: ASYNC251`,
+ *   `RUF006`) count as ours, so suppressions written for those tools keep working.
  */
 import type { Node } from 'web-tree-sitter';
 import type { Fix } from './fix';
@@ -13,9 +15,50 @@ import type { Finding } from './types';
 const LINE_NOQA = /#\s*noqa(?::\s*([A-Z]+[0-9]*(?:\s*,\s*[A-Z]+[0-9]*)*))?/i;
 const FILE_NOQA = /^#\s*async-pitfalls:\s*noqa(?::\s*([A-Z]+[0-9]*(?:\s*,\s*[A-Z]+[0-9]*)*))?\s*$/i;
 
-function codeList(group: string | undefined): string[] | 'all' {
+/** Peer codes (Ruff's ASYNC/RUF rules, flake8-async) and the rules of ours that flag the same thing. */
+export const PEER_CODES: Readonly<Record<string, readonly string[]>> = {
+  ASYNC100: ['AIO403'],
+  ASYNC102: ['AIO401'],
+  ASYNC103: ['AIO401'],
+  ASYNC104: ['AIO401', 'AIO402'],
+  ASYNC105: ['AIO201'],
+  ASYNC110: ['AIO503'],
+  ASYNC112: ['AIO502'],
+  ASYNC119: ['AIO501'],
+  ASYNC121: ['AIO501'],
+  ASYNC210: ['AIO102'],
+  ASYNC211: ['AIO102'],
+  ASYNC212: ['AIO102'],
+  ASYNC220: ['AIO103'],
+  ASYNC221: ['AIO103'],
+  ASYNC222: ['AIO104'],
+  ASYNC230: ['AIO105'],
+  ASYNC231: ['AIO105'],
+  ASYNC232: ['AIO105'],
+  ASYNC233: ['AIO105', 'AIO106'],
+  ASYNC240: ['AIO106'],
+  ASYNC250: ['AIO107'],
+  ASYNC251: ['AIO101'],
+  ASYNC300: ['AIO301', 'AIO302'],
+  RUF006: ['AIO301', 'AIO302'],
+  RUF029: ['AIO708'],
+};
+
+/** The codes as written in the comment (kept when a fix adds a code to it). */
+function writtenCodes(group: string | undefined): string[] | 'all' {
   const codes = group?.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean);
   return codes && codes.length > 0 ? codes : 'all';
+}
+
+/** The codes of ours the comment silences. */
+function codeList(group: string | undefined): string[] | 'all' {
+  const codes = writtenCodes(group);
+  if (codes === 'all') return 'all';
+  return codes.flatMap((c) => {
+    if (c.startsWith('AIO')) return [c];
+    // A bare peer prefix (`ASYNC`, `ASYNC2`) stands for every peer code it covers.
+    return Object.entries(PEER_CODES).flatMap(([peer, ours]) => (peer.startsWith(c) ? ours : []));
+  });
 }
 
 export class Suppressions {
@@ -31,14 +74,14 @@ export class Suppressions {
     if (file) {
       const codes = codeList(file[1]);
       this.file = this.file === 'all' || codes === 'all' ? 'all' : [...(this.file ?? []), ...codes];
-      this.fileComment ??= { line, character, length: text.length, codes };
+      this.fileComment ??= { line, character, length: text.length, codes: writtenCodes(file[1]) };
       return;
     }
     const match = LINE_NOQA.exec(text);
     if (!match) return;
     const codes = codeList(match[1]);
     this.byLine.set(line, codes);
-    this.lineComments.set(line, { character, length: text.length, codes });
+    this.lineComments.set(line, { character, length: text.length, codes: writtenCodes(match[1]) });
   }
 
   isSuppressed(line: number, code: string): boolean {
