@@ -6,6 +6,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readProjectConfig } from '../server/src/config/pyproject';
+import { optionsForFile } from '../server/src/config/resolve';
 import { RULES } from '../server/src/rules';
 import { REPO_ROOT, testEngine } from './helpers/engine';
 import { compareExpectations, parseExpectations } from './helpers/expectations';
@@ -74,13 +76,18 @@ describe('rule registry', () => {
         const [bad] = pythonBlocks(example.slice(0, split));
         const [good] = pythonBlocks(example.slice(split));
         assert.ok(bad && good, 'one python block on each side');
+        // A page may show the project configuration its example needs, as a ```toml block.
+        const toml = /```toml\n([\s\S]*?)```/.exec(example)?.[1];
+        const config = toml ? readProjectConfig('pyproject.toml', toml) : undefined;
+        assert.deepEqual(config?.errors ?? [], []);
+        const options = optionsForFile({ config: config?.config, errors: [] }, 'example.py', { select: [code] });
         const engine = await testEngine();
-        const badResult = engine.analyzeText(bad, { select: [code] });
+        const badResult = engine.analyzeText(bad, options);
         badResult.tree.delete();
         const markers = parseExpectations(bad).expectations.filter((e) => e.code === code);
         assert.ok(markers.length > 0, 'the bad example marks its findings');
         assert.deepEqual(compareExpectations(`${code}.md bad example`, markers, badResult.findings), []);
-        const goodResult = engine.analyzeText(good, { select: [code] });
+        const goodResult = engine.analyzeText(good, options);
         goodResult.tree.delete();
         assert.deepEqual(goodResult.findings.map((f) => `${f.range.start.line + 1}: ${f.message}`), []);
       });
