@@ -179,8 +179,9 @@ function displayPath(file: string): string {
 
 function listRules(): number {
   for (const rule of RULES) {
-    const { code, name, category, defaultSeverity, summary } = rule.meta;
-    process.stdout.write(`${code}  ${name.padEnd(28)} ${category.padEnd(22)} ${defaultSeverity.padEnd(8)} ${summary}\n`);
+    const { code, name, category, defaultSeverity, summary, enabledByDefault } = rule.meta;
+    const optIn = enabledByDefault === false ? ' (opt-in: select it by its full code)' : '';
+    process.stdout.write(`${code}  ${name.padEnd(32)} ${category.padEnd(22)} ${defaultSeverity.padEnd(11)} ${summary}${optIn}\n`);
   }
   return 0;
 }

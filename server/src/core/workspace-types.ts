@@ -32,6 +32,8 @@ export interface FunctionSummary {
   nameRange: Range;
   /** The first blocking call its own body makes (sync functions only). */
   blocking?: BlockingSite;
+  /** Where it starts an event loop (`asyncio.run`, `loop.run_until_complete`), unless it first checks for a running one. */
+  loopStart?: BlockingSite;
   /** Calls its body makes when it runs (not awaited, not in nested defs): edges of the call graph. */
   calls: CallSite[];
   /** Why it is CPU-bound pure-Python work, when it certainly is. */

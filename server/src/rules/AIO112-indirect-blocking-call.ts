@@ -4,14 +4,11 @@
  * The finding sits on the call in the async function; the chain is its related information.
  * Documentation: docs/rules/AIO112.md
  */
-import type { Node } from 'web-tree-sitter';
 import { defineRule } from '../core/rule';
-import type { SemanticModel } from '../core/semantic';
 import { isRuleEnabled } from '../core/selection';
-import type { RelatedInformation } from '../core/types';
 import { blockingSiteOf } from './helpers/blocking-calls';
 import { fixesFor } from './helpers/blocking-rule';
-import { CallGraph, type BlockingChain, type GraphFunction } from './helpers/call-graph';
+import { CallGraph, chainInformation, startOf } from './helpers/call-graph';
 import { canAwaitHere } from './helpers/fixes';
 
 /** What each blocking rule's calls do, completing "which ...". */
@@ -60,29 +57,10 @@ export default defineRule({
         context.report({
           node: call,
           message: `\`${spelled}()\` blocks the event loop in \`async def ${asyncFn.name}\`: it reaches \`${chain.callee}()\`, which ${effect} (${chain.code}), through ${path}; run it with \`await ${semantic.library === 'asyncio' ? 'asyncio.to_thread' : `${semantic.library}.to_thread.run_sync`}(${spelled}, ...)\` or make the chain async`,
-          related: chainInformation(chain),
+          related: chainInformation(chain, (code) => BLOCKING_EFFECT[code] ?? 'blocks'),
           fixes: canAwaitHere(call, semantic) ? fixesFor(call, semantic, undefined) : [],
         });
       },
     };
   },
 });
-
-function startOf(fnNode: Node, semantic: SemanticModel, graph: CallGraph): GraphFunction | undefined {
-  const value = semantic.resolve(fnNode);
-  if (value?.kind === 'function') return value.fn.isLambda ? undefined : graph.local(value.fn);
-  if (value?.kind === 'name' && value.name.includes('.')) return graph.resolve(value.name);
-  return undefined;
-}
-
-/** One clickable location per hop: where each function makes the next call, then the blocking call. */
-function chainInformation(chain: BlockingChain): RelatedInformation[] {
-  return chain.hops.map(({ fn, call }, i) => {
-    const next = chain.hops[i + 1];
-    const name = fn.name;
-    const message = next
-      ? `\`${name}\` calls \`${next.fn.name}\` here`
-      : `\`${name}\` calls \`${chain.callee}()\` here: ${BLOCKING_EFFECT[chain.code] ?? 'blocks'} (${chain.code})`;
-    return { range: call ?? fn.summary.nameRange, message, ...(fn.uri ? { uri: fn.uri } : {}) };
-  });
-}

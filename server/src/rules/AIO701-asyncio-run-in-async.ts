@@ -6,15 +6,10 @@
 import type { Fix } from '../core/fix';
 import { defineRule } from '../core/rule';
 import { positionalArguments, rangeOf } from '../core/syntax';
+import { CallGraph, chainInformation, startOf } from './helpers/call-graph';
 import { canAwaitHere, insertAwait } from './helpers/fixes';
+import { LOOP_RUNNERS } from './helpers/loop-runners';
 
-const LOOP_RUNNERS = new Map([
-  ['asyncio.run', 'asyncio.run'],
-  ['asyncio.AbstractEventLoop.run_until_complete', 'loop.run_until_complete'],
-  ['asyncio.AbstractEventLoop.run_forever', 'loop.run_forever'],
-  ['trio.run', 'trio.run'],
-  ['anyio.run', 'anyio.run'],
-]);
 
 export default defineRule({
   meta: {
@@ -26,12 +21,30 @@ export default defineRule({
   },
   create(context) {
     const { semantic } = context;
+    let graph: CallGraph | undefined;
     return {
       call(call) {
         const name = semantic.calleeName(call);
         const short = name ? LOOP_RUNNERS.get(name) : undefined;
         const fn = semantic.asyncFunctionOf(call);
-        if (!short || !fn) return;
+        if (!fn) return;
+        if (!short) {
+          // A sync helper that starts a loop, called from the coroutine: `async def f(): sync_fetch()`.
+          const fnNode = call.childForFieldName('function');
+          if (!fnNode || semantic.isAwaited(call)) return;
+          graph ??= new CallGraph(semantic);
+          const start = startOf(fnNode, semantic, graph);
+          const chain = start && !start.summary.isAsync ? graph.chainTo(start, 'loop', (s) => s.loopStart) : undefined;
+          if (!chain) return;
+          const spelled = fnNode.text.replace(/\s+/g, '');
+          const path = [fn.name, ...chain.hops.map((h) => h.fn.name.split('.').pop()!), chain.callee].join(' -> ');
+          context.report({
+            node: call,
+            message: `\`${spelled}()\` starts an event loop (\`${chain.callee}()\`, through ${path}) while \`async def ${fn.name}\` runs on one: it raises RuntimeError; make the helper async and \`await\` it, or give it a coroutine-friendly variant`,
+            related: chainInformation(chain, () => 'starts an event loop'),
+          });
+          return;
+        }
         const fixes: Fix[] = [];
         const args = call.childForFieldName('arguments');
         const positional = positionalArguments(call);

@@ -10,6 +10,7 @@ import { rangeOf } from '../core/syntax';
 import { absoluteImport, type CallSite, type ClassSummary, type FunctionSummary, type ModuleSummary } from '../core/workspace-types';
 import { blockingSiteOf } from '../rules/helpers/blocking-calls';
 import { CpuBoundAnalysis } from '../rules/helpers/cpu-bound';
+import { LOOP_RUNNERS, RUNNING_LOOP_CHECKS } from '../rules/helpers/loop-runners';
 
 /** Decorators that leave a function returning what its body returns. */
 const PLAIN_DECORATORS = new Set([
@@ -105,12 +106,17 @@ export class FunctionSummarizer {
     const body = fn.node.childForFieldName('body');
     if (!body) return;
     const seen = new Set<string>();
+    let loopStart: FunctionSummary['loopStart'];
+    let checksForLoop = false;
     const stack: Node[] = [body];
     while (stack.length > 0) {
       const node = stack.pop()!;
       const type = node.type;
       if (type === 'function_definition' || type === 'lambda' || type === 'class_definition') continue;
       if (type === 'call') {
+        const name = this.semantic.calleeName(node);
+        if (name && LOOP_RUNNERS.has(name)) loopStart ??= { code: 'AIO701', callee: name, range: rangeOf(node) };
+        if (name && RUNNING_LOOP_CHECKS.has(name)) checksForLoop = true;
         const site = blockingSiteOf(node, this.semantic);
         if (site && !SHORT_CRITICAL_SECTIONS.has(site.name)) summary.blocking ??= { code: site.code, callee: site.name, range: rangeOf(node) };
         else if (!site) this.addCallSite(node, summary.calls, seen);
@@ -118,6 +124,8 @@ export class FunctionSummarizer {
       const children = node.namedChildren;
       for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
     }
+    // A helper that looks for a running loop first is written to be called from both worlds.
+    if (loopStart && !checksForLoop) summary.loopStart = loopStart;
   }
 
   private addCallSite(call: Node, calls: CallSite[], seen: Set<string>): void {

@@ -6,7 +6,9 @@
  */
 import type { FunctionInfo, SemanticModel } from '../../core/semantic';
 import type { Range } from '../../core/types';
-import type { FunctionSummary } from '../../core/workspace-types';
+import type { BlockingSite, FunctionSummary } from '../../core/workspace-types';
+import type { RelatedInformation } from '../../core/types';
+import type { Node } from 'web-tree-sitter';
 import { FunctionSummarizer } from '../../workspace/summary';
 
 /** A function of the call graph: its summary, and its file when that is not the analyzed one. */
@@ -56,24 +58,36 @@ export class CallGraph {
 
   /** The first chain from `start` (a sync function) to a blocking call whose rule `wanted` accepts. */
   blockingChain(start: GraphFunction, wanted: (code: string) => boolean): BlockingChain | undefined {
-    return this.walk(start, wanted, 0, new Set()) ?? undefined;
+    return this.chainTo(start, 'blocking', (s) => (s.blocking && wanted(s.blocking.code) ? s.blocking : undefined));
   }
 
-  private walk(fn: GraphFunction, wanted: (code: string) => boolean, depth: number, active: Set<string>): BlockingChain | null {
-    const key = `${fn.uri ?? ''}#${fn.summary.qualname}#${fn.summary.nameRange.start.line}`;
+  /** The first chain from `start` to a function for which `pick` finds a site; `kind` names what `pick` looks for (memo key). */
+  chainTo(start: GraphFunction, kind: string, pick: (summary: FunctionSummary) => BlockingSite | undefined): BlockingChain | undefined {
+    return this.walk(start, kind, pick, 0, new Set()) ?? undefined;
+  }
+
+  private walk(
+    fn: GraphFunction,
+    kind: string,
+    pick: (summary: FunctionSummary) => BlockingSite | undefined,
+    depth: number,
+    active: Set<string>,
+  ): BlockingChain | null {
+    const key = `${kind}#${fn.uri ?? ''}#${fn.summary.qualname}#${fn.summary.nameRange.start.line}`;
     const memo = this.memo.get(key);
     if (memo !== undefined) return memo;
     const { summary } = fn;
     if (summary.isAsync || !summary.plainDecorators || active.has(key) || depth > MAX_DEPTH || this.visits++ > MAX_VISITS) return null;
     let found: BlockingChain | null = null;
-    if (summary.blocking && wanted(summary.blocking.code)) {
-      found = { hops: [{ fn, call: summary.blocking.range }], code: summary.blocking.code, callee: summary.blocking.callee };
+    const site = pick(summary);
+    if (site) {
+      found = { hops: [{ fn, call: site.range }], code: site.code, callee: site.callee };
     } else {
       active.add(key);
       for (const site of summary.calls) {
         const next = this.resolve(site.target);
         if (!next) continue;
-        const rest = this.walk(next, wanted, depth + 1, active);
+        const rest = this.walk(next, kind, pick, depth + 1, active);
         if (rest) {
           found = { ...rest, hops: [{ fn, call: site.range }, ...rest.hops] };
           break;
@@ -102,4 +116,23 @@ export class CallGraph {
     this.localByQualname = map;
     return map;
   }
+}
+
+/** The function a call in async code starts the graph from: a sync def of this file, or a workspace function. */
+export function startOf(fnNode: Node, semantic: SemanticModel, graph: CallGraph): GraphFunction | undefined {
+  const value = semantic.resolve(fnNode);
+  if (value?.kind === 'function') return value.fn.isLambda ? undefined : graph.local(value.fn);
+  if (value?.kind === 'name' && value.name.includes('.')) return graph.resolve(value.name);
+  return undefined;
+}
+
+/** One clickable location per hop: where each function makes the next call, then the final call. */
+export function chainInformation(chain: BlockingChain, effect: (code: string) => string): RelatedInformation[] {
+  return chain.hops.map(({ fn, call }, i) => {
+    const next = chain.hops[i + 1];
+    const message = next
+      ? `\`${fn.name}\` calls \`${next.fn.name}\` here`
+      : `\`${fn.name}\` calls \`${chain.callee}()\` here: ${effect(chain.code)} (${chain.code})`;
+    return { range: call ?? fn.summary.nameRange, message, ...(fn.uri ? { uri: fn.uri } : {}) };
+  });
 }
