@@ -17,6 +17,8 @@ const FAMILY_CONCEPTS: Record<string, string[]> = {
   '1': ['avoiding-blocking-calls', 'event-loop-and-tasks'],
   '2': ['coroutines-and-await'],
   '3': ['error-handling-and-recovery', 'event-loop-and-tasks'],
+  '4': ['error-handling-and-recovery', 'event-loop-and-tasks'],
+  '5': ['event-loop-and-tasks', 'error-handling-and-recovery'],
   '6': ['threads-processes-and-the-gil', 'concurrency-vs-parallelism'],
   '7': ['event-loop-and-tasks', 'coroutines-and-await'],
 };

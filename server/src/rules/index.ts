@@ -27,9 +27,21 @@ import AIO304 from './AIO304-gather-exceptions-unchecked';
 import AIO305 from './AIO305-dropped-executor-future';
 import AIO306 from './AIO306-coroutine-passed-to-wait';
 import AIO307 from './AIO307-cancel-without-await';
+import AIO401 from './AIO401-cancellation-swallowed';
+import AIO402 from './AIO402-control-flow-in-finally';
+import AIO403 from './AIO403-timeout-without-await';
+import AIO501 from './AIO501-control-flow-in-taskgroup';
+import AIO502 from './AIO502-single-task-taskgroup';
+import AIO503 from './AIO503-busy-wait-polling';
+import AIO504 from './AIO504-loop-without-await';
 import AIO601 from './AIO601-cpu-bound-work-on-thread';
 import AIO602 from './AIO602-thread-lock-across-await';
 import AIO603 from './AIO603-eager-call-as-thread-target';
+import AIO604 from './AIO604-asyncio-from-thread';
+import AIO605 from './AIO605-thread-never-joined';
+import AIO606 from './AIO606-unpicklable-process-target';
+import AIO607 from './AIO607-process-without-main-guard';
+import AIO608 from './AIO608-executor-never-shut-down';
 import AIO701 from './AIO701-asyncio-run-in-async';
 import AIO702 from './AIO702-get-event-loop-in-async';
 import AIO703 from './AIO703-cached-coroutine-function';
@@ -44,6 +56,8 @@ export const RULES: readonly Rule[] = [
   AIO101, AIO102, AIO103, AIO104, AIO105, AIO106, AIO107, AIO108, AIO109, AIO110, AIO111, AIO112, AIO113,
   AIO201, AIO202, AIO203, AIO204,
   AIO301, AIO302, AIO303, AIO304, AIO305, AIO306, AIO307,
-  AIO601, AIO602, AIO603,
+  AIO401, AIO402, AIO403,
+  AIO501, AIO502, AIO503, AIO504,
+  AIO601, AIO602, AIO603, AIO604, AIO605, AIO606, AIO607, AIO608,
   AIO701, AIO702, AIO703, AIO704, AIO705, AIO706, AIO707, AIO708, AIO709,
 ];
