@@ -158,7 +158,7 @@ export const BLOCKING_CALLS: Readonly<Record<string, readonly BlockingCallGroup[
         trio: 'use `await trio.socket.getaddrinfo(...)` or `await trio.to_thread.run_sync(...)`',
         anyio: 'use `await anyio.getaddrinfo(...)` or `await anyio.to_thread.run_sync(...)`',
       },
-      harmless: (call) => /\b[AN]I_NUMERICHOST\b/.test(call.childForFieldName('arguments')?.text ?? ''),
+      harmless: (call) => /\b[AN]I_NUMERICHOST\b/.test(call.childForFieldName('arguments')?.text ?? '') || isLiteralAddress(argument(call, 0)),
     },
     {
       names: [
@@ -315,6 +315,13 @@ function handlesBlockingIOError(call: Node, semantic: SemanticModel): boolean {
     }
   }
   return false;
+}
+
+/** `"1.2.3.4"` or `"::1"` written out: the resolver parses it without a query. */
+function isLiteralAddress(arg: Node | undefined): boolean {
+  if (arg?.type !== 'string' || arg.namedChildren.some((c) => c.type === 'interpolation')) return false;
+  const text = arg.text.replace(/^[a-zA-Z]*(['"])(.*)\1$/s, '$2');
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(text) || (/^[0-9a-fA-F:]+$/.test(text) && text.includes(':'));
 }
 
 function isZeroTimeout(call: Node): boolean {
