@@ -19,10 +19,7 @@ describe('VS Code package', function () {
   before(() => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'async-pitfalls-vsix-'));
     const vsix = path.join(out, 'async-pitfalls.vsix');
-    execFileSync(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--out', vsix], {
-      cwd: REPO_ROOT,
-      stdio: 'pipe',
-    });
+    execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'package-vsix.sh'), vsix], { cwd: REPO_ROOT, stdio: 'pipe' });
     unpacked = path.join(out, 'unpacked');
     execFileSync('python3', ['-m', 'zipfile', '-e', vsix, unpacked]);
     files = fs.readdirSync(unpacked, { recursive: true, encoding: 'utf8' }).map((f) => f.split(path.sep).join('/'));
@@ -37,13 +34,36 @@ describe('VS Code package', function () {
     assert.ok(size < 3 * 1024 * 1024, `unpacked size ${size} bytes`);
   });
 
-  it('declares activation on Python, both commands, and the settings the server reads', () => {
+  it('has the marketplace page (with screenshots at absolute URLs), icon, changelog and license', () => {
+    for (const f of ['extension/readme.md', 'extension/images/icon.png', 'extension/changelog.md', 'extension/LICENSE.txt']) {
+      assert.ok(files.includes(f), `${f} missing from the .vsix`);
+    }
+    const readme = fs.readFileSync(path.join(unpacked, 'extension/readme.md'), 'utf8');
+    const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]!);
+    assert.ok(images.length >= 3, 'screenshots');
+    for (const image of images) {
+      assert.match(image, /^https:\/\//);
+      assert.ok(fs.existsSync(path.join(REPO_ROOT, 'docs', image.slice(image.indexOf('/docs/') + 6))), `${image} is not a file of docs/`);
+    }
+    const icon = fs.readFileSync(path.join(unpacked, 'extension/images/icon.png'));
+    assert.equal(icon.subarray(1, 4).toString(), 'PNG');
+    assert.deepEqual([icon.readUInt32BE(16), icon.readUInt32BE(20)], [128, 128]);
+  });
+
+  it('declares activation on Python, trust, both commands, and the settings the server reads', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(unpacked, 'extension/package.json'), 'utf8')) as {
       activationEvents: string[];
+      capabilities: { untrustedWorkspaces: { supported: boolean | string } };
+      categories: string[];
+      icon: string;
       main: string;
       contributes: { commands: Array<{ command: string }>; configuration: { properties: Record<string, unknown> } };
     };
-    assert.ok(manifest.activationEvents.includes('onLanguage:python'));
+    assert.deepEqual(manifest.activationEvents.sort(), ['onLanguage:python', 'workspaceContains:**/*.py']);
+    // The extension never runs workspace code and has no setting that points at an executable.
+    assert.equal(manifest.capabilities.untrustedWorkspaces.supported, true);
+    assert.ok(manifest.categories.includes('Linters'));
+    assert.equal(manifest.icon, 'images/icon.png');
     assert.equal(manifest.main, './dist/extension.js');
     assert.deepEqual(manifest.contributes.commands.map((c) => c.command).sort(), ['asyncPitfalls.fixAll', 'asyncPitfalls.restartServer', 'asyncPitfalls.showOutput']);
     const keys = Object.keys(manifest.contributes.configuration.properties).map((k) => k.replace('asyncPitfalls.', ''));
