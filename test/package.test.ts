@@ -90,3 +90,48 @@ describe('VS Code package', function () {
     assert.match(result.stdout, /^a\.py:3:5: AIO101/m);
   });
 });
+
+describe('npm package', function () {
+  this.timeout(180_000);
+  let project: string;
+
+  before(() => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'async-pitfalls-npm-'));
+    const tarball = execFileSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'pack-npm.mjs'), '--out', out], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    project = path.join(out, 'project');
+    fs.mkdirSync(project);
+    fs.writeFileSync(path.join(project, 'package.json'), '{"name": "user-project", "private": true}\n');
+    // Offline: the package has no dependencies, everything is bundled.
+    execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball], { cwd: project, stdio: 'pipe' });
+  });
+
+  it('is self-contained: no dependencies, only the bundles, grammar, docs and examples', () => {
+    const installed = path.join(project, 'node_modules', 'async-pitfalls');
+    const manifest = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8')) as { bin: Record<string, string>; dependencies?: object };
+    assert.equal(manifest.dependencies, undefined);
+    assert.deepEqual(manifest.bin, { 'async-pitfalls': 'dist/cli.js', 'async-pitfalls-lsp': 'dist/server.js' });
+    assert.deepEqual(fs.readdirSync(path.join(project, 'node_modules')).filter((d) => !d.startsWith('.')), ['async-pitfalls']);
+    for (const f of ['dist/tree-sitter-python.wasm', 'dist/docs/rules/AIO112.md', 'examples', 'README.md']) assert.ok(fs.existsSync(path.join(installed, f)), f);
+  });
+
+  it('runs the checker with npx', () => {
+    fs.writeFileSync(path.join(project, 'a.py'), 'import time\nasync def f():\n    time.sleep(1)\n');
+    const result = spawnSync('npx', ['--no-install', 'async-pitfalls', 'check', 'a.py'], { cwd: project, encoding: 'utf8' });
+    assert.equal(result.status, 1, result.stderr);
+    assert.match(result.stdout, /^a\.py:3:5: AIO101/m);
+    const examples = spawnSync('npx', ['--no-install', 'async-pitfalls', 'check'], { cwd: project, encoding: 'utf8' });
+    assert.match(examples.stderr, /checking the bundled examples/);
+    assert.equal(examples.status, 1);
+  });
+
+  it('runs the language server from its bin', async () => {
+    const bin = fs.realpathSync(path.join(project, 'node_modules', '.bin', 'async-pitfalls-lsp'));
+    const client = new LspClient(['--stdio'], bin);
+    await client.initialize();
+    await client.open('file:///p.py', 'import time\nasync def f():\n    time.sleep(1)\n');
+    const { diagnostics } = await client.diagnostics('file:///p.py', (p) => p.diagnostics.length > 0);
+    assert.equal(diagnostics[0]!.code, 'AIO101');
+    assert.ok(fs.existsSync(new URL(diagnostics[0]!.codeDescription!.href)), 'the rule page link points into the package');
+    await client.shutdown();
+  });
+});
