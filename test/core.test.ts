@@ -3,6 +3,9 @@
  * context, source decoding, syntax-error recovery, and robustness on hostile input.
  */
 import * as assert from 'node:assert/strict';
+import { analyzeTree } from '../server/src/core/analyze';
+import { defineRule } from '../server/src/core/rule';
+import { RULES } from '../server/src/rules';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -225,5 +228,48 @@ describe('hostile input', () => {
       result.tree.delete();
       assert.deepEqual(result.findings, []);
     }
+  });
+});
+
+describe('fault isolation', () => {
+  const source = 'import time\n\n\nasync def f():\n    time.sleep(1)\n    time.sleep(2)\n';
+
+  it('drops the findings of a rule that throws, and keeps every other rule', async () => {
+    const engine = await testEngine();
+    const tree = engine.parse(source);
+    const flaky = defineRule({
+      meta: { code: 'AIO999', name: 'flaky', category: 'blocking-call', defaultSeverity: 'warning', summary: 'throws on its second call' },
+      create(context) {
+        let calls = 0;
+        return {
+          call(node) {
+            context.report({ node, message: 'half a result' });
+            if (++calls === 2) throw new Error('rule bug');
+          },
+        };
+      },
+    });
+    const broken = defineRule({
+      meta: { code: 'AIO998', name: 'broken', category: 'blocking-call', defaultSeverity: 'warning', summary: 'throws when created' },
+      create() {
+        throw new Error('cannot start');
+      },
+    });
+    const result = analyzeTree(tree, source, {}, [...RULES, flaky, broken]);
+    tree.delete();
+    assert.deepEqual(result.ruleErrors.map((e) => e.code).sort(), ['AIO998', 'AIO999']);
+    assert.deepEqual(result.findings.map((f) => f.code), ['AIO101', 'AIO101']);
+  });
+
+  it('stops at the time limit and says so', async () => {
+    const engine = await testEngine();
+    const big = source.repeat(3000);
+    const unlimited = engine.analyzeText(big);
+    unlimited.tree.delete();
+    assert.equal(unlimited.timedOut, undefined);
+    const limited = engine.analyzeText(big, { timeLimitMs: 0 });
+    limited.tree.delete();
+    assert.equal(limited.timedOut, true);
+    assert.ok(limited.findings.length < unlimited.findings.length);
   });
 });

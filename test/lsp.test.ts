@@ -155,6 +155,21 @@ describe('language server over stdio', function () {
     assert.deepEqual(elsewhere, []);
   });
 
+  it('ties fixes to the document version they were computed for, when the editor supports it', async () => {
+    const versioned = new LspClient();
+    await versioned.initialize({ ...DEFAULT_CAPABILITIES, workspace: { ...DEFAULT_CAPABILITIES.workspace, workspaceEdit: { documentChanges: true } } });
+    const uri = 'file:///work/versioned.py';
+    await versioned.open(uri, SOURCE, 1);
+    await versioned.change(uri, 2, [{ range: { start: { line: 7, character: 0 }, end: { line: 7, character: 0 } }, text: '# edited\n' }]);
+    const { diagnostics } = await versioned.diagnostics(uri, (p) => p.version === 2 && p.diagnostics.length === 1);
+    const actions = (await versioned.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: diagnostics[0]!.range, context: { diagnostics } })) as CodeAction[];
+    const change = actions[0]!.edit!.documentChanges![0] as { textDocument: { uri: string; version: number } };
+    // An editor refuses a TextDocumentEdit whose version is not the document's: a stale fix is never misapplied.
+    assert.deepEqual(change.textDocument, { uri, version: 2 });
+    assert.equal(actions[0]!.edit!.changes, undefined);
+    await versioned.shutdown();
+  });
+
   it('fixes everything safe at once: as a source.fixAll action and as a command', async () => {
     const uri = 'file:///work/fixall.py';
     const text = 'import time\n\nasync def fetch():\n    return 1\n\nasync def main():\n    time.sleep(1)\n    fetch()\n';

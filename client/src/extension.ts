@@ -4,10 +4,42 @@
  */
 import * as path from 'node:path';
 import { commands, Hover, MarkdownString, Uri, window, workspace, type ExtensionContext, type LogOutputChannel } from 'vscode';
-import { ExecuteCommandRequest, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  CloseAction,
+  ErrorAction,
+  ExecuteCommandRequest,
+  LanguageClient,
+  TransportKind,
+  type CloseHandlerResult,
+  type ErrorHandler,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+import { RestartPolicy } from './restart-policy';
 
 let client: LanguageClient | undefined;
 let output: LogOutputChannel | undefined;
+const restarts = new RestartPolicy();
+
+/** Restarts a crashed server with backoff and says so once, instead of the client's default five quick tries. */
+const errorHandler: ErrorHandler = {
+  error: () => ({ action: ErrorAction.Continue, handled: true }),
+  closed: async (): Promise<CloseHandlerResult> => {
+    const decision = restarts.onCrash();
+    output?.error(decision.restart ? `The server stopped; restarting in ${decision.delayMs / 1000} s` : 'The server keeps stopping; not restarting it');
+    if (decision.notify === 'gave-up') {
+      void window.showErrorMessage('async-pitfalls: the language server keeps crashing and was stopped. See the output for details; "async-pitfalls: Restart server" tries again.', 'Show output').then((choice) => {
+        if (choice) output?.show(true);
+      });
+      return { action: CloseAction.DoNotRestart, handled: true };
+    }
+    if (decision.notify === 'restarted') {
+      void window.showWarningMessage('async-pitfalls: the language server stopped unexpectedly and is being restarted. Details are in the output.');
+    }
+    await new Promise((resolve) => setTimeout(resolve, decision.delayMs));
+    return { action: CloseAction.Restart, handled: true };
+  },
+};
 
 export async function activate(context: ExtensionContext): Promise<void> {
   output = window.createOutputChannel('async-pitfalls', { log: true });
@@ -24,6 +56,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
       { scheme: 'vscode-notebook-cell', language: 'python' },
     ],
     outputChannel: output,
+    errorHandler,
     synchronize: { configurationSection: 'asyncPitfalls' },
     // Server-wide settings, read once at startup (per-file ones are pulled with workspace/configuration).
     initializationOptions: { indexWorkspace: workspace.getConfiguration('asyncPitfalls').get<boolean>('indexWorkspace', true) },
@@ -51,6 +84,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
     commands.registerCommand('asyncPitfalls.restartServer', async () => {
       if (!client) return;
       output?.info('Restarting the async-pitfalls server');
+      restarts.reset();
       await client.restart();
     }),
     commands.registerCommand('asyncPitfalls.showOutput', () => output?.show(true)),

@@ -5,7 +5,7 @@
  */
 import type { Node, Tree } from 'web-tree-sitter';
 import { RULES } from '../rules';
-import type { Rule, Visitor } from './rule';
+import type { Rule, RuleContext, Visitor } from './rule';
 import { SemanticModel } from './semantic';
 import { suppressionFixes, Suppressions } from './suppressions';
 import { rangeOf } from './syntax';
@@ -15,8 +15,10 @@ import type { WorkspaceLink } from './workspace-types';
 
 export interface AnalysisResult {
   findings: Finding[];
-  /** Rules that threw: the rest of the analysis still ran. */
+  /** Rules that threw: their findings for this file are dropped, the other rules still report. */
   ruleErrors: Array<{ code: string; error: unknown }>;
+  /** The analysis hit `timeLimitMs` and stopped early: the findings cover the file up to that point. */
+  timedOut?: boolean;
 }
 
 export function analyzeTree(
@@ -34,7 +36,7 @@ export function analyzeTree(
   for (const rule of rules) {
     if (!isRuleEnabled(rule.meta.code, options, rule.meta.enabledByDefault ?? true)) continue;
     const severity = severityOf(rule, options);
-    const visitor: Visitor = rule.create({
+    const context: RuleContext = {
       semantic,
       source,
       options,
@@ -50,7 +52,14 @@ export function analyzeTree(
           fixes: fixes ?? [],
         });
       },
-    });
+    };
+    let visitor: Visitor;
+    try {
+      visitor = rule.create(context);
+    } catch (error) {
+      ruleErrors.push({ code: rule.meta.code, error });
+      continue;
+    }
     for (const [type, visit] of Object.entries(visitor)) {
       if (!visit) continue;
       const list = listeners.get(type) ?? [];
@@ -61,7 +70,15 @@ export function analyzeTree(
 
   const suppressions = new Suppressions();
   const failed = new Set<Rule>();
+  const deadline = options.timeLimitMs !== undefined ? performance.now() + options.timeLimitMs : Infinity;
+  let timedOut = false;
+  let visited = 0;
   for (const node of semantic.preorder) {
+    // Checking the clock every node would cost more than some rules; every 512 is within a millisecond.
+    if ((++visited & 511) === 0 && performance.now() > deadline) {
+      timedOut = true;
+      break;
+    }
     const type = node.type;
     if (type === 'comment') {
       suppressions.addComment(node.startPosition.row, node.text, node.startPosition.column);
@@ -82,7 +99,9 @@ export function analyzeTree(
   return finish();
 
   function finish(): AnalysisResult {
-    const kept = findings.filter((f) => !suppressions.isSuppressed(f.range.start.line, f.code));
+    // A rule that threw may have reported half of what it meant to: none of its findings are kept.
+    const broken = new Set(ruleErrors.map((e) => e.code));
+    const kept = findings.filter((f) => !broken.has(f.code) && !suppressions.isSuppressed(f.range.start.line, f.code));
     const lines = source.split(/\r\n|\r|\n/);
     for (const f of kept) f.fixes.push(...suppressionFixes(f, lines, suppressions, tree.rootNode));
     // Fixes are written with "\n"; a file with Windows line endings keeps them.
@@ -95,6 +114,6 @@ export function analyzeTree(
         a.range.start.character - b.range.start.character ||
         a.code.localeCompare(b.code),
     );
-    return { findings: kept, ruleErrors };
+    return { findings: kept, ruleErrors, ...(timedOut ? { timedOut } : {}) };
   }
 }

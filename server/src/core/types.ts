@@ -59,6 +59,8 @@ export interface AnalyzeOptions {
   severity?: Readonly<Record<string, SeveritySetting>>;
   /** The oldest Python the checked code must run on, as [major, minor]; see DEFAULT_TARGET_VERSION. */
   targetVersion?: readonly [number, number];
+  /** Stop analyzing a file after this long (milliseconds); the result says it timed out. */
+  timeLimitMs?: number;
   /** Extra blocking calls from the configuration: qualified name or pattern -> suggested replacement. */
   extraBlockingCalls?: Readonly<Record<string, string>>;
 }

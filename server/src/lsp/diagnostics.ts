@@ -45,6 +45,15 @@ export function skippedFileDiagnostic(reason: string): Diagnostic {
   };
 }
 
+export function partialAnalysisDiagnostic(reason: string): Diagnostic {
+  return {
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    severity: DiagnosticSeverity.Information,
+    source: DIAGNOSTIC_SOURCE,
+    message: `async-pitfalls analyzed only part of this file: ${reason}`,
+  };
+}
+
 /** An error in `[tool.async-pitfalls]`, shown on the pyproject.toml line it is about. */
 export function configErrorDiagnostic(error: ConfigError): Diagnostic {
   const line = Math.max(error.line - 1, 0);

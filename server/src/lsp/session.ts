@@ -15,6 +15,7 @@ import {
   type HoverParams,
   MarkupKind,
   type Range,
+  type TextEdit,
   type WorkspaceEdit,
   TextDocumentSyncKind,
   type Connection,
@@ -37,7 +38,7 @@ import { BackgroundIndexer } from './indexer';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkText, type Engine } from '../core/engine';
 import type { Finding } from '../core/types';
-import { configErrorDiagnostic, readConfigErrors, toLspDiagnostic, skippedFileDiagnostic } from './diagnostics';
+import { configErrorDiagnostic, partialAnalysisDiagnostic, readConfigErrors, toLspDiagnostic, skippedFileDiagnostic } from './diagnostics';
 import { findingHover, vocabularyHover } from './hover';
 import { analyzeOptionsOf, DEFAULT_SETTINGS, normalizeSettings, SETTINGS_SECTION, type Settings } from './settings';
 
@@ -66,10 +67,13 @@ export class Session {
   private canDynamicallyRegisterConfiguration = false;
   private supportsRelatedInformation = false;
   private supportsProgress = false;
+  private supportsVersionedEdits = false;
   private canWatchFiles = false;
   private workspaceRoots: string[] = [];
   private readonly index: WorkspaceIndex;
   private readonly configs = new ConfigResolver();
+  /** Rules whose crash was logged already. */
+  private readonly failedRules = new Set<string>();
   /** pyproject.toml files with errors on screen, and what was shown. */
   private readonly configErrorsShown = new Map<string, string>();
   private readonly indexer: BackgroundIndexer;
@@ -129,6 +133,7 @@ export class Session {
     this.canDynamicallyRegisterConfiguration = !!capabilities.workspace?.didChangeConfiguration?.dynamicRegistration;
     this.supportsRelatedInformation = !!capabilities.textDocument?.publishDiagnostics?.relatedInformation;
     this.supportsProgress = !!capabilities.window?.workDoneProgress;
+    this.supportsVersionedEdits = !!capabilities.workspace?.workspaceEdit?.documentChanges;
     this.canWatchFiles = !!capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
     this.globalSettings = normalizeSettings(params.initializationOptions ?? {});
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
@@ -220,7 +225,7 @@ export class Session {
             kind: CodeActionKind.QuickFix,
             diagnostics: [diagnostic],
             isPreferred: fix === preferred,
-            edit: { changes: { [uri]: fix.edits } },
+            edit: this.versionedEdit(open, fix.edits),
           });
         }
       }
@@ -238,7 +243,17 @@ export class Session {
     const fixed = this.engine.fixAll(text, this.optionsFor(open.document.uri, settings), undefined, this.linkFor(open.document.uri));
     if (fixed.fixed === 0 || fixed.text === text) return undefined;
     const end = open.document.positionAt(text.length);
-    return { changes: { [open.document.uri]: [{ range: { start: { line: 0, character: 0 }, end }, newText: fixed.text }] } };
+    return this.versionedEdit(open, [{ range: { start: { line: 0, character: 0 }, end }, newText: fixed.text }]);
+  }
+
+  /**
+   * Edits tied to the document version they were computed for, so an editor refuses to apply a
+   * fix to text that changed since (clients without `documentChanges` get plain edits).
+   */
+  private versionedEdit(open: OpenDocument, edits: TextEdit[]): WorkspaceEdit {
+    const { uri, version } = open.document;
+    if (!this.supportsVersionedEdits) return { changes: { [uri]: edits } };
+    return { documentChanges: [{ textDocument: { uri, version }, edits }] };
   }
 
   private async executeCommand(params: ExecuteCommandParams): Promise<unknown> {
@@ -318,6 +333,17 @@ export class Session {
     const byFile = new Map<string, ConfigError[]>();
     for (const error of config.errors) byFile.set(error.file, [...(byFile.get(error.file) ?? []), error]);
     for (const [file, errors] of byFile) this.showConfigErrors(file, errors);
+  }
+
+  /**
+   * A rule that throws is a bug in that rule: its findings for the file are dropped (the engine does
+   * that) and the error is logged once per rule, not on every keystroke.
+   */
+  private reportRuleError(uri: string, code: string, error: unknown): void {
+    if (this.failedRules.has(code)) return;
+    this.failedRules.add(code);
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    this.connection.console.error(`rule ${code} failed on ${uri} and reports nothing there (logged once; please report it): ${detail}`);
   }
 
   /** Config errors as diagnostics on the pyproject.toml itself, sent only when they change. */
@@ -459,14 +485,16 @@ export class Session {
     }
     open.tree?.delete();
     open.tree = tree;
-    const result = this.engine.analyze(tree, text, this.optionsFor(uri, settings), this.linkFor(uri));
-    for (const e of result.ruleErrors) {
-      this.connection.console.error(`${uri}: rule ${e.code} failed: ${e.error instanceof Error ? (e.error.stack ?? e.error.message) : String(e.error)}`);
-    }
+    const options = { ...this.optionsFor(uri, settings), timeLimitMs: settings.maxAnalysisSeconds * 1000 };
+    const result = this.engine.analyze(tree, text, options, this.linkFor(uri));
+    for (const e of result.ruleErrors) this.reportRuleError(uri, e.code, e.error);
     open.findings = { version, items: result.findings };
     const diagnostics = result.findings.map((f) =>
       toLspDiagnostic(f, uri, { relatedInformation: this.supportsRelatedInformation, docsBaseUrl: settings.docsBaseUrl }),
     );
+    if (result.timedOut) {
+      diagnostics.unshift(partialAnalysisDiagnostic(`the analysis stopped after ${settings.maxAnalysisSeconds} s (asyncPitfalls.maxAnalysisSeconds); findings further down may be missing`));
+    }
     await this.connection.sendDiagnostics({ uri, version, diagnostics });
   }
 }

@@ -19,6 +19,8 @@ export interface Settings {
   severity: Record<string, SeveritySetting>;
   /** Files larger than this many megabytes are not analyzed. */
   maxFileSizeMb: number;
+  /** The analysis of one file stops after this many seconds (and says so). */
+  maxAnalysisSeconds: number;
   /** Base URL of a hosted copy of docs/ (`<base>/rules/AIO101.md`); when empty, links point at the shipped files. */
   docsBaseUrl: string;
   /** Hovers that explain async vocabulary (`async def`, `await`, `create_task`, ...) without a finding. */
@@ -33,6 +35,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   ignore: [],
   severity: {},
   maxFileSizeMb: DEFAULT_MAX_FILE_BYTES / (1024 * 1024),
+  maxAnalysisSeconds: 10,
   docsBaseUrl: '',
   vocabularyHovers: true,
   indexWorkspace: true,
@@ -60,7 +63,10 @@ export function normalizeSettings(raw: unknown): Settings {
     }
   }
   const maxFileSizeMb = typeof section.maxFileSizeMb === 'number' && section.maxFileSizeMb > 0 ? section.maxFileSizeMb : DEFAULT_SETTINGS.maxFileSizeMb;
+  const maxAnalysisSeconds =
+    typeof section.maxAnalysisSeconds === 'number' && section.maxAnalysisSeconds > 0 ? section.maxAnalysisSeconds : DEFAULT_SETTINGS.maxAnalysisSeconds;
   return {
+    maxAnalysisSeconds,
     enable: typeof section.enable === 'boolean' ? section.enable : DEFAULT_SETTINGS.enable,
     select: stringList(section.select) ?? [],
     ignore: stringList(section.ignore) ?? [],
