@@ -53,15 +53,17 @@ describe('VS Code package', function () {
   it('declares activation on Python, trust, both commands, and the settings the server reads', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(unpacked, 'extension/package.json'), 'utf8')) as {
       activationEvents: string[];
-      capabilities: { untrustedWorkspaces: { supported: boolean | string } };
+      capabilities: { untrustedWorkspaces: { supported: boolean | string; restrictedConfigurations: string[] } };
       categories: string[];
       icon: string;
       main: string;
       contributes: { commands: Array<{ command: string }>; configuration: { properties: Record<string, unknown> } };
     };
     assert.deepEqual(manifest.activationEvents.sort(), ['onLanguage:python', 'workspaceContains:**/*.py']);
-    // The extension never runs workspace code and has no setting that points at an executable.
-    assert.equal(manifest.capabilities.untrustedWorkspaces.supported, true);
+    // The extension never runs workspace code and has no setting that points at an executable; only the
+    // documentation link base could be abused by a cloned repository, so it is restricted.
+    assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
+    assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations, ['asyncPitfalls.docsBaseUrl']);
     assert.ok(manifest.categories.includes('Linters'));
     assert.equal(manifest.icon, 'images/icon.png');
     assert.equal(manifest.main, './dist/extension.js');
