@@ -7,7 +7,7 @@ import type { Tree } from 'web-tree-sitter';
 import { analyzeTree, type AnalysisResult } from './analyze';
 import { applyFixes } from './fix';
 import { repairedSource } from './recovery';
-import type { Finding } from './types';
+import type { Finding, Position, Range } from './types';
 import { createPythonParser, type ParserLocation, type PythonParser } from './parser';
 import type { AnalyzeOptions } from './types';
 import { SemanticModel } from './semantic';
@@ -48,8 +48,21 @@ export function formatSize(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
 }
 
+/**
+ * Python (and LSP) end a line at a lone `\r` too; tree-sitter counts rows at `\n` only. The
+ * same-length replacement keeps every offset and LSP position while making tree rows agree with
+ * LSP lines.
+ */
+export function pythonLineBreaks(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+}
+
 export class Engine {
-  private constructor(private readonly parser: PythonParser) {}
+  private readonly parser: PythonParser;
+
+  private constructor(parser: PythonParser) {
+    this.parser = { parse: (text, previous) => parser.parse(pythonLineBreaks(text), previous) };
+  }
 
   static async create(location: ParserLocation): Promise<Engine> {
     return new Engine(await createPythonParser(location));
@@ -107,19 +120,42 @@ export class Engine {
    * Analyzes a parsed file. With syntax errors, also analyzes a repaired copy
    * (broken chunks blanked out) and merges both, so code after the error is still checked.
    */
-  analyze(tree: Tree, text: string, options?: AnalyzeOptions, workspace?: WorkspaceLink): AnalysisResult {
+  analyze(tree: Tree, original: string, options?: AnalyzeOptions, workspace?: WorkspaceLink): AnalysisResult {
+    const text = pythonLineBreaks(original);
     const result = analyzeTree(tree, text, options, undefined, workspace);
+    result.findings = clampToLines(text, result.findings);
     if (!tree.rootNode.hasError) return result;
     const repaired = repairedSource(text, this.parser);
     if (repaired === undefined) return result;
     const repairedTree = this.parser.parse(repaired);
     try {
       const second = analyzeTree(repairedTree, repaired, options, undefined, workspace);
-      return { findings: mergeFindings(result.findings, second.findings), ruleErrors: [...result.ruleErrors, ...second.ruleErrors] };
+      return { findings: mergeFindings(result.findings, clampToLines(text, second.findings)), ruleErrors: [...result.ruleErrors, ...second.ruleErrors] };
     } finally {
       repairedTree.delete();
     }
   }
+}
+
+/**
+ * Moves every position of the findings (ranges, related locations in this file, fix edits) to at
+ * most the end of its line. In a CRLF file tree-sitter's comment token, and so any block ending in
+ * a comment, ends after the `\r`: a position LSP does not have, and a fix that would eat the `\r`.
+ */
+function clampToLines(text: string, findings: Finding[]): Finding[] {
+  if (!text.includes('\r')) return findings;
+  const lengths = text.split(/\r\n|\r|\n/).map((l) => l.length);
+  const pos = (p: Position): Position => {
+    const max = lengths[p.line];
+    return max !== undefined && p.character > max ? { line: p.line, character: max } : p;
+  };
+  const range = (r: Range): Range => ({ start: pos(r.start), end: pos(r.end) });
+  return findings.map((f) => ({
+    ...f,
+    range: range(f.range),
+    related: f.related.map((r) => (r.uri === undefined ? { ...r, range: range(r.range) } : r)),
+    fixes: f.fixes.map((fix) => ({ ...fix, edits: fix.edits.map((e) => ({ ...e, range: range(e.range) })) })),
+  }));
 }
 
 function findingKey(f: Finding): string {
