@@ -57,7 +57,7 @@ export default defineRule({
     name: 'async-function-without-await',
     category: 'event-loop-misuse',
     defaultSeverity: 'information',
-    summary: 'An `async def` that never awaits: callers await it for nothing, and a blocking body runs on the event loop (opt-in).',
+    summary: 'An `async def` that never awaits: callers await it for nothing, and a blocking body runs on the event loop.',
     enabledByDefault: false,
   },
   create(context) {
