@@ -7,12 +7,14 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { escapeData, escapeProperty } from '../server/src/cli/github';
 import { REPO_ROOT } from './helpers/engine';
 import { parseExpectations } from './helpers/expectations';
 
 const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 
 function run(args: string[], cwd = REPO_ROOT): { status: number | null; stdout: string; stderr: string } {
+  // stderr is a pipe here, never a terminal: no progress bar unless a test asks for a pseudo-terminal.
   const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -232,5 +234,122 @@ describe('CLI', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+  it('--format github prints one workflow command per finding, escaped as the runner expects, then the summary', () => {
+    const dir = scratch({
+      'pyproject.toml': '[tool.async-pitfalls.blocking-calls]\n"legacy.fetch" = "use 100% async:\\nlegacy.afetch, or a thread"\n',
+      'a,b:c.py': 'import legacy\nimport time\n\nasync def f():\n    legacy.fetch()\n    time.sleep(1)\n    f()\n',
+    });
+    try {
+      const { status, stdout } = run(['check', '.', '--format', 'github'], dir);
+      assert.equal(status, 1);
+      const lines = stdout.trimEnd().split('\n');
+      assert.equal(lines.length, 4, stdout);
+      assert.equal(
+        lines[0],
+        '::warning file=a%2Cb%3Ac.py,line=5,col=5,endLine=5,endColumn=19,title=AIO113 configured-blocking-call::' +
+          "`legacy.fetch()` in `async def f` is blocking (listed as `\"legacy.fetch\"` in the project's `[tool.async-pitfalls.blocking-calls]`): " +
+          'it stalls the event loop while it runs; use 100%25 async:%0Alegacy.afetch, or a thread',
+      );
+      assert.match(lines[1]!, /^::warning file=a%2Cb%3Ac\.py,line=6,col=5,endLine=6,endColumn=18,title=AIO101 blocking-sleep::`time\.sleep\(\)`/);
+      assert.match(lines[2]!, /^::error file=a%2Cb%3Ac\.py,line=7,col=5,endLine=7,endColumn=8,title=AIO201 unawaited-coroutine::/);
+      assert.equal(lines[3], 'Found 3 problems (1 error, 2 warnings) in 1 of 1 file checked.');
+      fs.writeFileSync(path.join(dir, 'pyproject.toml'), '[tool.async-pitfalls]\nselect = 3\n');
+      const broken = run(['check', '.', '--format', 'github', '--select', 'AIO101'], dir);
+      assert.equal(broken.status, 2);
+      assert.match(broken.stdout, /^::error file=pyproject\.toml,line=2,col=1,title=async-pitfalls%3A invalid configuration::/m);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('escapes workflow command data and properties like @actions/core', () => {
+    assert.equal(escapeData('50% done\r\nnext: a,b'), '50%25 done%0D%0Anext: a,b');
+    assert.equal(escapeProperty('dir,x/a:b%.py\n'), 'dir%2Cx/a%3Ab%25.py%0A');
+  });
+
+  it('--output writes the report to a file (creating folders), keeps the exit status, and fails with 2 when it cannot', () => {
+    const dir = scratch({ 'a.py': 'import time\nasync def f():\n    time.sleep(1)\n' });
+    try {
+      const toStdout = run(['check', 'a.py', '--format', 'json'], dir);
+      const written = run(['check', 'a.py', '--format', 'json', '--output', 'reports/deep/out.json'], dir);
+      assert.equal(written.status, 1);
+      assert.equal(written.stdout, '');
+      assert.equal(fs.readFileSync(path.join(dir, 'reports/deep/out.json'), 'utf8'), toStdout.stdout);
+      const text = run(['check', 'a.py', '-o', 'out.txt'], dir);
+      assert.equal(text.status, 1);
+      assert.match(fs.readFileSync(path.join(dir, 'out.txt'), 'utf8'), /^a\.py:3:5: AIO101 \[blocking-sleep\]/);
+      const sarif = run(['check', 'a.py', '--format', 'sarif', '--output', 'out.sarif'], dir);
+      assert.equal(sarif.stdout, '');
+      assert.equal((JSON.parse(fs.readFileSync(path.join(dir, 'out.sarif'), 'utf8')) as { version: string }).version, '2.1.0');
+      const intoFolder = run(['check', 'a.py', '--output', 'reports'], dir);
+      assert.equal(intoFolder.status, 2);
+      assert.equal(intoFolder.stderr, 'async-pitfalls: cannot write the report to reports: EISDIR\n');
+      const underFile = run(['check', 'a.py', '--output', 'a.py/report.txt'], dir);
+      assert.equal(underFile.status, 2);
+      assert.match(underFile.stderr, /^async-pitfalls: cannot write the report to a\.py\/report\.txt: (ENOTDIR|EEXIST)$/m);
+      assert.equal(run(['check', 'a.py', '--output', ''], dir).status, 2);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--statistics counts findings per rule, most frequent first, instead of listing them', () => {
+    const dir = scratch({
+      'a.py': 'import time\nimport requests\n\nasync def f(u):\n    time.sleep(1)\n    requests.get(u)\n',
+      'b.py': 'import time\n\nasync def g():\n    time.sleep(2)\n    time.sleep(3)\n',
+    });
+    try {
+      const { status, stdout } = run(['check', '.', '--statistics'], dir);
+      assert.equal(status, 1);
+      assert.equal(
+        stdout,
+        '3\tAIO101\t[*] blocking-sleep\n1\tAIO102\t    blocking-http-call\n\n[*] some of these have a safe fix: run with --fix\nFound 4 problems (0 errors, 4 warnings) in 2 of 2 files checked.\n',
+      );
+      const json = JSON.parse(run(['check', '.', '--statistics', '--format', 'json'], dir).stdout) as { statistics: unknown; diagnostics: unknown[] };
+      assert.deepEqual(json.statistics, [
+        { code: 'AIO101', name: 'blocking-sleep', severity: 'warning', count: 3, fixable: 3 },
+        { code: 'AIO102', name: 'blocking-http-call', severity: 'warning', count: 1, fixable: 0 },
+      ]);
+      assert.equal(json.diagnostics.length, 4);
+      assert.equal(run(['check', '.', '--statistics', '--format', 'sarif'], dir).status, 2);
+      // No fixable rule: no [*] column and no hint.
+      assert.equal(run(['check', '.', '--statistics', '--select', 'AIO102'], dir).stdout, '1\tAIO102\tblocking-http-call\n\nFound 1 problem (0 errors, 1 warning) in 1 of 2 files checked.\n');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  describe('progress bar', () => {
+    let dir: string;
+    before(() => {
+      // Enough files that the run outlasts the bar's start-up delay, even on a fast machine.
+      const files: Record<string, string> = {};
+      for (let i = 0; i < 300; i++) files[`pkg/m${i}.py`] = `import asyncio\nimport time\n\n\nasync def f${i}():\n    time.sleep(1)\n    for _ in range(3):\n        await asyncio.sleep(0)\n`;
+      dir = scratch(files);
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it('never appears when stderr is not a terminal', () => {
+      const { status, stdout, stderr } = run(['check', '.'], dir);
+      assert.equal(status, 1);
+      assert.equal(stderr, '');
+      assert.doesNotMatch(stdout, /\r|\x1b/);
+    });
+
+    it('appears on a terminal on stderr only, and is erased at the end', function () {
+      if (spawnSync('script', ['--version']).error) this.skip(); // util-linux `script` provides the pseudo-terminal
+      const shell = (command: string) =>
+        spawnSync('script', ['-qec', command, '/dev/null'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } }).stdout;
+      const quoted = JSON.stringify(process.execPath);
+      const terminal = shell(`${quoted} ${JSON.stringify(CLI)} check . > out.txt`);
+      assert.match(terminal, /\[=*>? *\] \d+\/300 pkg\/m\d+\.py/);
+      assert.ok(terminal.endsWith('\r\x1b[2K'), 'the last thing written erases the bar');
+      const report = fs.readFileSync(path.join(dir, 'out.txt'), 'utf8');
+      assert.doesNotMatch(report, /\r|\x1b|\/300/);
+      assert.match(report, /Found 300 problems/);
+      assert.doesNotMatch(shell(`${quoted} ${JSON.stringify(CLI)} check . --no-progress > out.txt`), /\/300/);
+      assert.doesNotMatch(shell(`${quoted} ${JSON.stringify(CLI)} check . --format json > out.json`), /\/300/, 'no bar next to JSON on stdout');
+    });
   });
 });

@@ -264,6 +264,18 @@ describe('language server over stdio', function () {
     await other.shutdown();
   });
 
+  it('keeps initializationOptions when the client answers workspace/configuration with nothing (as eglot does)', async () => {
+    const other = new LspClient();
+    other.settings = null;
+    await other.initialize(DEFAULT_CAPABILITIES, { asyncPitfalls: { severity: { AIO101: 'information' } } });
+    const uri = 'file:///work/eglot.py';
+    await other.open(uri, SOURCE);
+    const { diagnostics } = await other.diagnostics(uri, (p) => p.diagnostics.length > 0);
+    assert.ok(other.configurationRequests > 0);
+    assert.equal(diagnostics[0]!.severity, 3, 'the severity from initializationOptions');
+    await other.shutdown();
+  });
+
   it('survives bad input and keeps serving: binary text, huge files, deep nesting, syntax errors', async () => {
     const binary = 'file:///work/binary.py';
     await client.open(binary, 'abc\u0000def');

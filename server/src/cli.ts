@@ -1,17 +1,29 @@
 /**
  * `async-pitfalls`: the command-line checker for CI and terminals.
  *
- *   async-pitfalls check [PATH...] [--format text|json] [--select CODES] [--ignore CODES]
+ *   async-pitfalls check [PATH...] [--format text|json|sarif|github] [--output FILE] [--statistics] [--select CODES] ...
  *   async-pitfalls rules
  *
- * Exit status: 0 no findings, 1 findings, 2 usage error or a path that does not exist.
+ * Exit status: 0 no findings, 1 findings, 2 usage error, a path that does not exist, an invalid
+ * configuration or an --output file that cannot be written.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTwoFilesPatch } from 'diff';
 import { examplesDir, packageVersion, parserLocation } from './assets';
-import { formatFindingsJson, formatFindingsText, type FileReport } from './cli/report';
+import { formatGithub } from './cli/github';
+import { progressFor } from './cli/progress';
+import {
+  formatFindingsJson,
+  formatFindingsText,
+  formatStatisticsText,
+  type CheckRun,
+  type ConfigErrorReport,
+  type FileReport,
+  type InternalError,
+} from './cli/report';
+import { formatSarif } from './cli/sarif';
 import { collectPythonFiles } from './workspace/files';
 import { ConfigResolver, formatConfigError, isExcluded, optionsForFile } from './config/resolve';
 import { decodeSource, DEFAULT_MAX_FILE_BYTES, Engine } from './core/engine';
@@ -31,7 +43,10 @@ examples/. Imports between modules are followed: a coroutine or a blocking helpe
 defined in another module of the project is found through the import.
 
 Options:
-  --format text|json     output format (default: text)
+  --format FORMAT        text (default), json, sarif (SARIF 2.1.0, for code scanning)
+                         or github (GitHub Actions annotations)
+  -o, --output FILE      write the report to FILE instead of stdout (folders are created)
+  --statistics           count findings per rule instead of listing them (text, json)
   --select CODES         only these rules, comma-separated codes or prefixes (AIO1,AIO201)
   --ignore CODES         never these rules, comma-separated codes or prefixes
   --fix                  apply the safe fixes in place, then report what is left
@@ -40,6 +55,7 @@ Options:
   --no-imports           check each file on its own, without following imports
   --isolated             ignore configuration files ([tool.async-pitfalls] in pyproject.toml)
   --no-color             plain text output even on a terminal
+  --no-progress          no progress bar (it is shown on stderr only when that is a terminal)
   -h, --help             show this help
   -v, --version          show the version
 
@@ -48,10 +64,34 @@ Configuration: the nearest pyproject.toml (walking up from each file) with a
 exclude, blocking-calls, target-version. --select/--ignore on the command line win.
 
 Exit status: 0 no findings, 1 findings (with --diff: 1 when there is something to fix),
-2 usage error or invalid configuration (reported with file and line; the valid
-entries still apply).`;
+2 usage error, invalid configuration (reported with file and line; the valid
+entries still apply) or a report that cannot be written (--output).`;
 
 class UsageError extends Error {}
+/** The run itself worked but its report could not be delivered: exit 2 without the usage text. */
+class OutputError extends Error {}
+
+const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
+type Format = (typeof FORMATS)[number];
+
+function isFormat(value: string): value is Format {
+  return (FORMATS as readonly string[]).includes(value);
+}
+
+/** Writes the report to stdout, or to `file` (creating its folder). */
+function deliver(text: string, file: string | undefined): void {
+  if (file === undefined) {
+    process.stdout.write(text);
+    return;
+  }
+  try {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    fs.writeFileSync(file, text);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
+    throw new OutputError(`cannot write the report to ${file}: ${reason}`);
+  }
+}
 
 function codeList(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
@@ -68,6 +108,9 @@ async function check(args: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       format: { type: 'string', default: 'text' },
+      output: { type: 'string', short: 'o' },
+      statistics: { type: 'boolean', default: false },
+      'no-progress': { type: 'boolean', default: false },
       select: { type: 'string' },
       ignore: { type: 'string' },
       'max-file-size': { type: 'string' },
@@ -80,7 +123,10 @@ async function check(args: string[]): Promise<number> {
   });
   if (values.fix && values.diff) throw new UsageError('--fix and --diff cannot be used together');
   const format = values.format;
-  if (format !== 'text' && format !== 'json') throw new UsageError(`unknown format: ${format} (use text or json)`);
+  if (!isFormat(format)) throw new UsageError(`unknown format: ${format} (use ${FORMATS.join(', ')})`);
+  if (values.statistics && format !== 'text' && format !== 'json') throw new UsageError('--statistics works with --format text or json');
+  if (values.statistics && values.diff) throw new UsageError('--statistics and --diff cannot be used together');
+  if (values.output === '') throw new UsageError('--output needs a file name');
   const runOptions: AnalyzeOptions = { select: codeList(values.select), ignore: codeList(values.ignore) };
   let maxBytes = DEFAULT_MAX_FILE_BYTES;
   if (values['max-file-size'] !== undefined) {
@@ -104,24 +150,30 @@ async function check(args: string[]): Promise<number> {
   const explicitFiles = new Set(targets.map((t) => path.resolve(t)));
   for (const target of targets) if (index && fs.statSync(target).isDirectory()) index.addRoot(target);
   const reports: FileReport[] = [];
+  const internalErrors: InternalError[] = [];
   const diffs: string[] = [];
   let fixedProblems = 0;
   let fixedFiles = 0;
-  for (const file of collectPythonFiles(targets)) {
+  const files = [...collectPythonFiles(targets)];
+  // JSON and SARIF on stdout are often captured together with stderr (2>&1) and parsed: no bar then.
+  const machineReadableOnStdout = values.output === undefined && (format === 'json' || format === 'sarif');
+  const progress = progressFor(process.stderr, files.length, !values['no-progress'] && !machineReadableOnStdout);
+  for (const [done, file] of files.entries()) {
     const config = values.isolated ? { errors: [] } : configs.resolve(file);
     if (!explicitFiles.has(file) && isExcluded(config, file)) continue;
     const options = optionsForFile(config, file, runOptions);
     const shown = displayPath(file);
+    progress.update(done, shown);
     let bytes: Buffer;
     try {
       bytes = fs.readFileSync(file);
     } catch (error) {
-      reports.push({ path: shown, skipped: `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, findings: [] });
+      reports.push({ path: shown, file, skipped: `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, findings: [] });
       continue;
     }
     const decoded = decodeSource(bytes, maxBytes);
     if (!decoded.ok) {
-      reports.push({ path: shown, skipped: decoded.reason, findings: [] });
+      reports.push({ path: shown, file, skipped: decoded.reason, findings: [] });
       continue;
     }
     let text = decoded.text;
@@ -146,30 +198,48 @@ async function check(args: string[]): Promise<number> {
       const result = engine.analyzeText(text, options, index?.linkFor(file));
       result.tree.delete();
       for (const e of result.ruleErrors) {
-        process.stderr.write(`${shown}: internal error in ${e.code}: ${String(e.error)}\n`);
+        internalErrors.push({ path: shown, file, code: e.code, message: String(e.error) });
+        progress.log(`${shown}: internal error in ${e.code}: ${String(e.error)}\n`);
       }
-      reports.push({ path: shown, findings: result.findings });
+      reports.push({ path: shown, file, findings: result.findings });
     } catch (error) {
-      reports.push({ path: shown, skipped: `could not be analyzed: ${error instanceof Error ? error.message : String(error)}`, findings: [] });
+      reports.push({ path: shown, file, skipped: `could not be analyzed: ${error instanceof Error ? error.message : String(error)}`, findings: [] });
     }
   }
 
-  const color = format === 'text' && !values['no-color'] && !!process.stdout.isTTY && !process.env.NO_COLOR;
+  progress.clear();
+
+  const color = format === 'text' && values.output === undefined && !values['no-color'] && !!process.stdout.isTTY && !process.env.NO_COLOR;
   for (const r of reports) {
     if (r.skipped) process.stderr.write(`${r.path}: skipped: ${r.skipped}\n`);
   }
   // A broken configuration fails the run (exit 2) after reporting everything else, so CI notices.
-  const configErrors = configs.configFiles().flatMap((c) => c.errors.map((e) => ({ ...e, file: displayPath(e.file) })));
-  for (const error of configErrors) process.stderr.write(`${formatConfigError(error)}\n`);
+  const configErrors: ConfigErrorReport[] = configs.configFiles().flatMap((c) => c.errors.map((e) => ({ ...e, path: displayPath(e.file) })));
+  for (const error of configErrors) process.stderr.write(`${formatConfigError({ ...error, file: error.path })}\n`);
   const failure = configErrors.length > 0 ? 2 : undefined;
   if (values.diff) {
-    process.stdout.write(diffs.join(''));
+    deliver(diffs.join(''), values.output);
     process.stderr.write(fixedProblems > 0 ? `Would fix ${fixedProblems} problem(s) in ${fixedFiles} file(s).\n` : 'Nothing to fix.\n');
     return failure ?? (fixedProblems > 0 ? 1 : 0);
   }
   if (values.fix) process.stderr.write(`Fixed ${fixedProblems} problem(s) in ${fixedFiles} file(s).\n`);
-  process.stdout.write(format === 'json' ? formatFindingsJson(reports, packageVersion(), configErrors) : formatFindingsText(reports, color));
-  return failure ?? (reports.some((r) => r.findings.length > 0) ? 1 : 0);
+  const exitCode = failure ?? (reports.some((r) => r.findings.length > 0) ? 1 : 0);
+  const run: CheckRun = { version: packageVersion(), reports, configErrors, internalErrors, exitCode };
+  deliver(render(run, format, { color, statistics: values.statistics }), values.output);
+  return exitCode;
+}
+
+function render(run: CheckRun, format: Format, options: { color: boolean; statistics: boolean }): string {
+  switch (format) {
+    case 'json':
+      return formatFindingsJson(run, { statistics: options.statistics });
+    case 'sarif':
+      return formatSarif(run);
+    case 'github':
+      return formatGithub(run);
+    case 'text':
+      return options.statistics ? formatStatisticsText(run.reports, options.color) : formatFindingsText(run.reports, options.color);
+  }
 }
 
 function displayPath(file: string): string {
@@ -209,6 +279,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`async-pitfalls: ${(error as Error).message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    if (error instanceof OutputError) {
+      process.stderr.write(`async-pitfalls: ${error.message}\n`);
       return 2;
     }
     throw error;

@@ -104,6 +104,10 @@ export function analyzeTree(
     const kept = findings.filter((f) => !broken.has(f.code) && !suppressions.isSuppressed(f.range.start.line, f.code));
     const lines = source.split(/\r\n|\r|\n/);
     for (const f of kept) f.fixes.push(...suppressionFixes(f, lines, suppressions, tree.rootNode));
+    // Editors apply edits that start at the same place in the order given, and Neovim 0.7 and eglot
+    // garble a replacement listed before an insertion there (`time.sleep` -> `asyncio.sleep`, then
+    // `await `): every fix lists its edits by position, insertions first, as applyEdits applies them.
+    for (const f of kept) for (const fix of f.fixes) fix.edits.sort((a, b) => comparePositions(a.range.start, b.range.start) || comparePositions(a.range.end, b.range.end));
     // Fixes are written with "\n"; a file with Windows line endings keeps them.
     if (source.includes('\r\n')) {
       for (const f of kept) for (const fix of f.fixes) for (const e of fix.edits) e.newText = e.newText.replace(/\r?\n/g, '\r\n');
@@ -116,4 +120,8 @@ export function analyzeTree(
     );
     return { findings: kept, ruleErrors, ...(timedOut ? { timedOut } : {}) };
   }
+}
+
+function comparePositions(a: { line: number; character: number }, b: { line: number; character: number }): number {
+  return a.line - b.line || a.character - b.character;
 }

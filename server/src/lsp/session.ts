@@ -440,7 +440,9 @@ export class Session {
     if (!cached) {
       cached = this.connection.workspace
         .getConfiguration({ scopeUri: uri, section: SETTINGS_SECTION })
-        .then((raw: unknown) => normalizeSettings(raw ?? {}))
+        // A client that answers workspace/configuration without an `asyncPitfalls` section (null, or {})
+        // was configured through initializationOptions, if at all: keep those (eglot answers null).
+        .then((raw: unknown) => (isEmptySection(raw) ? this.globalSettings : normalizeSettings(raw)))
         .catch(() => this.globalSettings);
       this.settingsCache.set(uri, cached);
     }
@@ -497,6 +499,10 @@ export class Session {
     }
     await this.connection.sendDiagnostics({ uri, version, diagnostics });
   }
+}
+
+function isEmptySection(raw: unknown): boolean {
+  return raw === null || raw === undefined || (typeof raw === 'object' && !Array.isArray(raw) && Object.keys(raw).length === 0);
 }
 
 /** The local path of a `file:` URI (untitled and remote documents have none). */
