@@ -30,6 +30,9 @@ import { decodeSource, DEFAULT_MAX_FILE_BYTES, Engine } from './core/engine';
 import type { AnalyzeOptions } from './core/types';
 import { RULES } from './rules';
 
+/** Per file; the server's `maxAnalysisSeconds` has the same default. */
+const DEFAULT_TIME_LIMIT_SECONDS = 10;
+
 const USAGE = `Usage: async-pitfalls check [PATH...] [options]
        async-pitfalls rules
        async-pitfalls --version
@@ -52,6 +55,7 @@ Options:
   --fix                  apply the safe fixes in place, then report what is left
   --diff                 print the safe fixes as a unified diff instead of applying them
   --max-file-size MB     skip larger files (default: ${DEFAULT_MAX_FILE_BYTES / (1024 * 1024)})
+  --time-limit SECONDS   stop analyzing a file after this long and say so (default: ${DEFAULT_TIME_LIMIT_SECONDS})
   --no-imports           check each file on its own, without following imports
   --isolated             ignore configuration files ([tool.async-pitfalls] in pyproject.toml)
   --no-color             plain text output even on a terminal
@@ -114,6 +118,7 @@ async function check(args: string[]): Promise<number> {
       select: { type: 'string' },
       ignore: { type: 'string' },
       'max-file-size': { type: 'string' },
+      'time-limit': { type: 'string' },
       'no-color': { type: 'boolean', default: false },
       fix: { type: 'boolean', default: false },
       diff: { type: 'boolean', default: false },
@@ -128,6 +133,12 @@ async function check(args: string[]): Promise<number> {
   if (values.statistics && values.diff) throw new UsageError('--statistics and --diff cannot be used together');
   if (values.output === '') throw new UsageError('--output needs a file name');
   const runOptions: AnalyzeOptions = { select: codeList(values.select), ignore: codeList(values.ignore) };
+  let timeLimitSeconds = DEFAULT_TIME_LIMIT_SECONDS;
+  if (values['time-limit'] !== undefined) {
+    timeLimitSeconds = Number(values['time-limit']);
+    if (!Number.isFinite(timeLimitSeconds) || timeLimitSeconds <= 0) throw new UsageError('--time-limit needs a positive number of seconds');
+  }
+  runOptions.timeLimitMs = timeLimitSeconds * 1000;
   let maxBytes = DEFAULT_MAX_FILE_BYTES;
   if (values['max-file-size'] !== undefined) {
     const mb = Number(values['max-file-size']);
@@ -161,7 +172,7 @@ async function check(args: string[]): Promise<number> {
   for (const [done, file] of files.entries()) {
     const config = values.isolated ? { errors: [] } : configs.resolve(file);
     if (!explicitFiles.has(file) && isExcluded(config, file)) continue;
-    const options = optionsForFile(config, file, runOptions);
+    const options = { ...optionsForFile(config, file, runOptions), timeLimitMs: runOptions.timeLimitMs };
     const shown = displayPath(file);
     progress.update(done, shown);
     let bytes: Buffer;
@@ -201,6 +212,7 @@ async function check(args: string[]): Promise<number> {
         internalErrors.push({ path: shown, file, code: e.code, message: String(e.error) });
         progress.log(`${shown}: internal error in ${e.code}: ${String(e.error)}\n`);
       }
+      if (result.timedOut) progress.log(`${shown}: the analysis stopped after ${timeLimitSeconds} s (--time-limit); findings further down may be missing\n`);
       reports.push({ path: shown, file, findings: result.findings });
     } catch (error) {
       reports.push({ path: shown, file, skipped: `could not be analyzed: ${error instanceof Error ? error.message : String(error)}`, findings: [] });
