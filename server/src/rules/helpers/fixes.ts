@@ -58,7 +58,20 @@ export function moduleReference(semantic: SemanticModel, module: string): { name
  * `import module` on its own line: with the other imports at the top if there are any, else after
  * the docstring and `__future__` imports, set apart by blank lines.
  */
+/** Where a new import goes, per file: found once, since a file with thousands of findings asks each time. */
+const importAnchors = new WeakMap<Node, { position: { line: number; character: number }; before: string; after: string }>();
+
 function importEdit(root: Node, module: string, line = `import ${module}`): TextEdit {
+  let anchor = importAnchors.get(root);
+  if (!anchor) {
+    anchor = importAnchor(root);
+    importAnchors.set(root, anchor);
+  }
+  return at(anchor.position, `${anchor.before}${line}${anchor.after}`);
+}
+
+/** After a docstring and `from __future__` imports: before the first import, or after the docstring. */
+function importAnchor(root: Node): { position: { line: number; character: number }; before: string; after: string } {
   const statements = root.namedChildren.filter((c) => c.type !== 'comment');
   let index = 0;
   const first = statements[0];
@@ -66,11 +79,11 @@ function importEdit(root: Node, module: string, line = `import ${module}`): Text
   while (statements[index]?.type === 'future_import_statement') index++;
   const anchor = statements[index];
   if (anchor && (anchor.type === 'import_statement' || anchor.type === 'import_from_statement')) {
-    return at({ line: anchor.startPosition.row, character: 0 }, `${line}\n`);
+    return { position: { line: anchor.startPosition.row, character: 0 }, before: '', after: '\n' };
   }
   const previous = statements[index - 1];
-  if (previous) return at({ line: previous.endPosition.row + 1, character: 0 }, `\n${line}\n`);
-  return at({ line: anchor?.startPosition.row ?? 0, character: 0 }, anchor ? `${line}\n\n\n` : `${line}\n`);
+  if (previous) return { position: { line: previous.endPosition.row + 1, character: 0 }, before: '\n', after: '\n' };
+  return { position: { line: anchor?.startPosition.row ?? 0, character: 0 }, before: '', after: anchor ? '\n\n\n' : '\n' };
 }
 
 /** Turns the `def` of a sync function into `async def`. */
