@@ -171,3 +171,15 @@ describe('specific fixes', () => {
     });
   }
 });
+
+describe('fix-all on a file that does not parse', () => {
+  it('changes nothing and says why (found by the fuzz tests: `await` kept being inserted)', async () => {
+    const engine = await testEngine();
+    const broken = 'async def fetch(url):\n    await asyncio.to_thread(work, 10)**\n    import asyncio\nasync def fetch(url):\n';
+    assert.deepEqual(engine.fixAll(broken), { text: broken, fixed: 0, syntaxError: true });
+    const fine = 'import time\n\n\nasync def f():\n    time.sleep(1)\n';
+    const fixed = engine.fixAll(fine);
+    assert.equal(fixed.syntaxError, undefined);
+    assert.equal(fixed.fixed, 1);
+  });
+});

@@ -190,6 +190,7 @@ async function check(args: string[]): Promise<number> {
     let text = decoded.text;
     if (values.fix || values.diff) {
       const fixed = engine.fixAll(text, options, undefined, index?.linkFor(file));
+      if (fixed.syntaxError && (values.fix || values.diff)) progress.log(`${shown}: not fixed: it has a syntax error (fix it first; the findings are still reported)\n`);
       if (fixed.fixed > 0) {
         fixedProblems += fixed.fixed;
         fixedFiles++;

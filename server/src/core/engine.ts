@@ -93,15 +93,20 @@ export class Engine {
   /**
    * Applies every safe fix, re-analyzing between passes (a fix can reveal or settle others),
    * until nothing is left to fix. A pass that would add syntax errors is thrown away, so the
-   * result is never less valid Python than the input.
+   * result is never less valid Python than the input; a file that does not parse is not fixed
+   * (`syntaxError` says so).
    */
-  fixAll(text: string, options?: AnalyzeOptions, maxPasses = 8, workspace?: WorkspaceLink): { text: string; fixed: number } {
+  fixAll(text: string, options?: AnalyzeOptions, maxPasses = 8, workspace?: WorkspaceLink): { text: string; fixed: number; syntaxError?: boolean } {
     let current = text;
     let fixed = 0;
     for (let pass = 0; pass < maxPasses; pass++) {
       const { findings, tree } = this.analyzeText(current, options, workspace);
       const hadErrors = tree.rootNode.hasError;
       tree.delete();
+      // Like Ruff, no automatic fixing of a file that does not parse: around a syntax error the tree
+      // may not show what the code means (`await x()**` parses without its `await`), and fixing it
+      // again on every pass would pile up edits. Quick fixes stay available one at a time.
+      if (hadErrors) return { text: current, fixed, ...(pass === 0 ? { syntaxError: true } : {}) };
       const safe = findings.flatMap((f) => f.fixes.filter((fix) => fix.safe).slice(0, 1));
       if (safe.length === 0) break;
       const next = applyFixes(current, safe);
