@@ -92,7 +92,8 @@ function cpuBoundWork(target: Node, semantic: SemanticModel, analysis: CpuBoundA
   const cpu = external?.summary.cpu;
   if (!external || !cpu) return undefined;
   const uri = external.module.uri;
-  const reason = `${cpu.reason} of ${external.module.moduleName}`;
+  // A reason that goes on to another function already names where its loop is.
+  const reason = cpu.reason.startsWith('calls ') ? cpu.reason : `${cpu.reason} of ${external.module.moduleName}`;
   return {
     label: `\`${external.qualifiedName}\``,
     reason,

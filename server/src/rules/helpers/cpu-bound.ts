@@ -163,6 +163,13 @@ export class CpuBoundAnalysis {
       if (callee.type === 'attribute' && PURE_METHODS.has(callee.childForFieldName('attribute')?.text ?? '')) {
         return ALL_BLOCKING_NAMES.has(value.name) ? 'io' : 'pure';
       }
+      // A function of another workspace module, judged by its own summary: CPU-bound there is
+      // CPU-bound here (the chain goes into the reason); anything else stays unknown.
+      const external = this.semantic.workspace?.findFunction(value.name);
+      const cpu = external?.summary.cpu;
+      if (external && cpu) {
+        return { reason: `calls \`${external.qualifiedName}\`, which has ${cpu.reason} of ${external.module.moduleName}`, node: call };
+      }
       return 'io';
     }
     if (callee.type === 'attribute' && PURE_METHODS.has(callee.childForFieldName('attribute')?.text ?? '')) {
