@@ -44,6 +44,12 @@ const HEADERS = [
 
 /** Statements and expressions, most of them a finding in async code. */
 const STATEMENTS = [
+  // Non-ASCII identifiers (PEP 3131): names are not ASCII, and neither are UTF-16 column counts.
+  'async def récupérer(adresse):',
+  '    données = await récupérer(adresse)',
+  'async def 处理(请求):',
+  '    time.sleep(δ)',
+  '    𝔡𝔞𝔱𝔞 = aio.create_task(处理(请求))',
   'import asyncio',
   'import asyncio as aio',
   'import time',
