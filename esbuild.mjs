@@ -40,6 +40,8 @@ const builds = [
     entryPoints: ['server/src/cli.ts'],
     outfile: `${outdir}/cli.js`,
   },
+  // One worker thread per core for the CLI; loaded from next to cli.js.
+  { ...common, ...importMetaUrlFix, entryPoints: ['server/src/cli/worker.ts'], outfile: `${outdir}/cli-worker.js` },
 ];
 
 function copyAssets() {

@@ -25,7 +25,7 @@ const staging = fs.mkdtempSync(path.join(outDir + '-staging-'));
 try {
   const pkgDir = path.join(staging, 'package');
   fs.mkdirSync(path.join(pkgDir, 'dist'), { recursive: true });
-  for (const file of ['cli.js', 'server.js', 'tree-sitter-python.wasm', 'web-tree-sitter.wasm']) {
+  for (const file of ['cli.js', 'cli-worker.js', 'server.js', 'tree-sitter-python.wasm', 'web-tree-sitter.wasm']) {
     fs.copyFileSync(path.join(root, 'dist', file), path.join(pkgDir, 'dist', file));
   }
   fs.cpSync(path.join(root, 'dist', 'docs'), path.join(pkgDir, 'dist', 'docs'), { recursive: true });

@@ -369,4 +369,19 @@ describe('CLI', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('gives the same results on worker threads as on one thread (--jobs)', () => {
+    const fixtures = path.join(REPO_ROOT, 'test', 'fixtures');
+    const one = run(['check', fixtures, '--format', 'json', '--jobs', '1']);
+    const two = run(['check', fixtures, '--format', 'json', '--jobs', '2']);
+    assert.equal(one.status, 1);
+    assert.equal(two.status, one.status);
+    const parse = (stdout: string) => JSON.parse(stdout) as { diagnostics: unknown[]; summary: { files: number }; skipped: unknown[] };
+    assert.ok(parse(one.stdout).summary.files > 100);
+    assert.deepEqual(parse(two.stdout), parse(one.stdout));
+    const diffOne = run(['check', path.join(fixtures, 'fixes'), '--diff', '--jobs', '1']);
+    const diffTwo = run(['check', path.join(fixtures, 'fixes'), '--diff', '--jobs', '2']);
+    assert.equal(diffTwo.stdout, diffOne.stdout);
+    assert.equal(run(['check', fixtures, '--jobs', '0']).status, 2);
+  });
 });

@@ -26,7 +26,7 @@ describe('VS Code package', function () {
   });
 
   it('contains the bundles, both wasm files and the rule pages, and nothing else of the repository', () => {
-    for (const f of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/server.js', 'extension/dist/cli.js', 'extension/dist/tree-sitter-python.wasm', 'extension/dist/web-tree-sitter.wasm', 'extension/dist/docs/rules/AIO101.md', 'extension/dist/docs/concepts/coroutines-and-await.md']) {
+    for (const f of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/server.js', 'extension/dist/cli.js', 'extension/dist/cli-worker.js', 'extension/dist/tree-sitter-python.wasm', 'extension/dist/web-tree-sitter.wasm', 'extension/dist/docs/rules/AIO101.md', 'extension/dist/docs/concepts/coroutines-and-await.md']) {
       assert.ok(files.includes(f), `${f} missing from the .vsix`);
     }
     assert.ok(!files.some((f) => f.includes('node_modules') || f.endsWith('.ts') || f.endsWith('.map') || f.startsWith('extension/test')), files.join('\n'));
@@ -113,7 +113,7 @@ describe('npm package', function () {
     assert.equal(manifest.dependencies, undefined);
     assert.deepEqual(manifest.bin, { 'async-pitfalls': 'dist/cli.js', 'async-pitfalls-lsp': 'dist/server.js' });
     assert.deepEqual(fs.readdirSync(path.join(project, 'node_modules')).filter((d) => !d.startsWith('.')), ['async-pitfalls']);
-    for (const f of ['dist/tree-sitter-python.wasm', 'dist/docs/rules/AIO112.md', 'examples', 'README.md']) assert.ok(fs.existsSync(path.join(installed, f)), f);
+    for (const f of ['dist/cli-worker.js', 'dist/tree-sitter-python.wasm', 'dist/docs/rules/AIO112.md', 'examples', 'README.md']) assert.ok(fs.existsSync(path.join(installed, f)), f);
   });
 
   it('runs the checker with npx', () => {

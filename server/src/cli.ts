@@ -8,9 +8,9 @@
  * configuration or an --output file that cannot be written.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createTwoFilesPatch } from 'diff';
 import { examplesDir, packageVersion, parserLocation } from './assets';
 import { formatGithub } from './cli/github';
 import { progressFor } from './cli/progress';
@@ -25,8 +25,11 @@ import {
 } from './cli/report';
 import { formatSarif } from './cli/sarif';
 import { collectPythonFiles } from './workspace/files';
-import { ConfigResolver, formatConfigError, isExcluded, optionsForFile } from './config/resolve';
-import { decodeSource, DEFAULT_MAX_FILE_BYTES, Engine } from './core/engine';
+import { formatConfigError } from './config/resolve';
+import type { ConfigError } from './config/pyproject';
+import { displayPath, FileChecker, type CheckSettings, type FileOutcome } from './cli/check-file';
+import { checkInWorkers } from './cli/pool';
+import { DEFAULT_MAX_FILE_BYTES, Engine } from './core/engine';
 import type { AnalyzeOptions } from './core/types';
 import { RULES } from './rules';
 
@@ -56,6 +59,7 @@ Options:
   --diff                 print the safe fixes as a unified diff instead of applying them
   --max-file-size MB     skip larger files (default: ${DEFAULT_MAX_FILE_BYTES / (1024 * 1024)})
   --time-limit SECONDS   stop analyzing a file after this long and say so (default: ${DEFAULT_TIME_LIMIT_SECONDS})
+  -j, --jobs N           worker threads (default: one per core for 64 files or more)
   --no-imports           check each file on its own, without following imports
   --isolated             ignore configuration files ([tool.async-pitfalls] in pyproject.toml)
   --no-color             plain text output even on a terminal
@@ -124,6 +128,7 @@ async function check(args: string[]): Promise<number> {
       diff: { type: 'boolean', default: false },
       isolated: { type: 'boolean', default: false },
       'no-imports': { type: 'boolean', default: false },
+      jobs: { type: 'string', short: 'j' },
     },
   });
   if (values.fix && values.diff) throw new UsageError('--fix and --diff cannot be used together');
@@ -154,72 +159,61 @@ async function check(args: string[]): Promise<number> {
   const missing = targets.filter((t) => !fs.existsSync(t));
   if (missing.length > 0) throw new UsageError(missing.map((m) => `no such file or folder: ${m}`).join('\n'));
 
-  const engine = await Engine.create(parserLocation());
-  // Imports between the checked files (and their packages) are followed unless --no-imports.
-  const index = values['no-imports'] ? undefined : engine.createWorkspaceIndex({ maxFileBytes: maxBytes });
-  const configs = new ConfigResolver();
-  const explicitFiles = new Set(targets.map((t) => path.resolve(t)));
-  for (const target of targets) if (index && fs.statSync(target).isDirectory()) index.addRoot(target);
+  const files = [...collectPythonFiles(targets)];
+  const settings: CheckSettings = {
+    runOptions,
+    maxBytes,
+    timeLimitSeconds,
+    mode: values.fix ? 'fix' : values.diff ? 'diff' : 'check',
+    isolated: values.isolated,
+    noImports: values['no-imports'],
+    roots: targets.filter((t) => fs.statSync(t).isDirectory()).map((t) => path.resolve(t)),
+    explicitFiles: targets.map((t) => path.resolve(t)),
+    cwd: process.cwd(),
+  };
+  // JSON and SARIF on stdout are often captured together with stderr (2>&1) and parsed: no bar then.
+  const machineReadableOnStdout = values.output === undefined && (format === 'json' || format === 'sarif');
+  const progress = progressFor(process.stderr, files.length, !values['no-progress'] && !machineReadableOnStdout);
+  const outcomes: Array<FileOutcome | undefined> = new Array(files.length);
+  let done = 0;
+  const record = (index: number, outcome: FileOutcome | { failed: string }): void => {
+    const file = files[index]!;
+    const shown = displayPath(file);
+    outcomes[index] =
+      'failed' in outcome
+        ? { report: { path: shown, file, skipped: `could not be analyzed: ${outcome.failed}`, findings: [] }, fixed: 0, messages: [], internalErrors: [] }
+        : outcome;
+    for (const message of outcomes[index]!.messages) progress.log(`${message}\n`);
+    progress.update(++done, shown);
+  };
+  const jobs = jobCount(values.jobs, files.length);
+  const workerScript = path.join(__dirname, 'cli-worker.js');
+  let configErrorsSeen: ConfigError[];
+  if (jobs > 1 && fs.existsSync(workerScript)) {
+    configErrorsSeen = await checkInWorkers(workerScript, jobs, settings, files, record);
+  } else {
+    const checker = new FileChecker(await Engine.create(parserLocation()), settings);
+    for (const [index, file] of files.entries()) {
+      progress.update(done, displayPath(file));
+      record(index, checker.check(file));
+    }
+    configErrorsSeen = checker.configErrors();
+  }
   const reports: FileReport[] = [];
   const internalErrors: InternalError[] = [];
   const diffs: string[] = [];
   let fixedProblems = 0;
   let fixedFiles = 0;
-  const files = [...collectPythonFiles(targets)];
-  // JSON and SARIF on stdout are often captured together with stderr (2>&1) and parsed: no bar then.
-  const machineReadableOnStdout = values.output === undefined && (format === 'json' || format === 'sarif');
-  const progress = progressFor(process.stderr, files.length, !values['no-progress'] && !machineReadableOnStdout);
-  for (const [done, file] of files.entries()) {
-    const config = values.isolated ? { errors: [] } : configs.resolve(file);
-    if (!explicitFiles.has(file) && isExcluded(config, file)) continue;
-    const options = { ...optionsForFile(config, file, runOptions), timeLimitMs: runOptions.timeLimitMs };
-    const shown = displayPath(file);
-    progress.update(done, shown);
-    let bytes: Buffer;
-    try {
-      bytes = fs.readFileSync(file);
-    } catch (error) {
-      reports.push({ path: shown, file, skipped: `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, findings: [] });
-      continue;
-    }
-    const decoded = decodeSource(bytes, maxBytes);
-    if (!decoded.ok) {
-      reports.push({ path: shown, file, skipped: decoded.reason, findings: [] });
-      continue;
-    }
-    let text = decoded.text;
-    if (values.fix || values.diff) {
-      const fixed = engine.fixAll(text, options, undefined, index?.linkFor(file));
-      if (fixed.syntaxError && (values.fix || values.diff)) progress.log(`${shown}: not fixed: it has a syntax error (fix it first; the findings are still reported)\n`);
-      if (fixed.fixed > 0) {
-        fixedProblems += fixed.fixed;
-        fixedFiles++;
-        if (values.diff) {
-          diffs.push(createTwoFilesPatch(`a/${shown}`, `b/${shown}`, text, fixed.text, '', '', { context: 3 }));
-          continue;
-        }
-        const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? '\ufeff' : '';
-        fs.writeFileSync(file, bom + fixed.text);
-        index?.invalidate(file);
-        text = fixed.text;
-      } else if (values.diff) {
-        continue;
-      }
-    }
-    try {
-      const result = engine.analyzeText(text, options, index?.linkFor(file));
-      result.tree.delete();
-      for (const e of result.ruleErrors) {
-        internalErrors.push({ path: shown, file, code: e.code, message: String(e.error) });
-        progress.log(`${shown}: internal error in ${e.code}: ${String(e.error)}\n`);
-      }
-      if (result.timedOut) progress.log(`${shown}: the analysis stopped after ${timeLimitSeconds} s (--time-limit); findings further down may be missing\n`);
-      reports.push({ path: shown, file, findings: result.findings });
-    } catch (error) {
-      reports.push({ path: shown, file, skipped: `could not be analyzed: ${error instanceof Error ? error.message : String(error)}`, findings: [] });
+  for (const outcome of outcomes) {
+    if (!outcome) continue;
+    if (outcome.report) reports.push(outcome.report);
+    internalErrors.push(...outcome.internalErrors);
+    if (outcome.diff) diffs.push(outcome.diff);
+    if (outcome.fixed > 0) {
+      fixedProblems += outcome.fixed;
+      fixedFiles++;
     }
   }
-
   progress.clear();
 
   const color = format === 'text' && values.output === undefined && !values['no-color'] && !!process.stdout.isTTY && !process.env.NO_COLOR;
@@ -227,7 +221,7 @@ async function check(args: string[]): Promise<number> {
     if (r.skipped) process.stderr.write(`${r.path}: skipped: ${r.skipped}\n`);
   }
   // A broken configuration fails the run (exit 2) after reporting everything else, so CI notices.
-  const configErrors: ConfigErrorReport[] = configs.configFiles().flatMap((c) => c.errors.map((e) => ({ ...e, path: displayPath(e.file) })));
+  const configErrors: ConfigErrorReport[] = configErrorsSeen.map((e) => ({ ...e, path: displayPath(e.file) }));
   for (const error of configErrors) process.stderr.write(`${formatConfigError({ ...error, file: error.path })}\n`);
   const failure = configErrors.length > 0 ? 2 : undefined;
   if (values.diff) {
@@ -255,9 +249,14 @@ function render(run: CheckRun, format: Format, options: { color: boolean; statis
   }
 }
 
-function displayPath(file: string): string {
-  const relative = path.relative(process.cwd(), file);
-  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+/** `--jobs N`, else one worker per core; small runs stay on the main thread (a worker costs a grammar load). */
+function jobCount(value: string | undefined, files: number): number {
+  if (value !== undefined) {
+    const jobs = Number(value);
+    if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError('--jobs needs a whole number of at least 1');
+    return Math.min(jobs, Math.max(files, 1));
+  }
+  return files < 64 ? 1 : Math.min(os.availableParallelism(), 8);
 }
 
 function listRules(): number {
