@@ -332,7 +332,7 @@ describe('language server with a workspace', function () {
     assert.match(client.progress[0]?.title ?? '', /indexing/);
     assert.equal(client.progress[client.progress.length - 1]?.kind, 'end');
     assert.ok(client.registrations.includes('workspace/didChangeWatchedFiles'));
-    assert.ok(client.logs.some((l) => /indexed \d+ modules \(6 files\)/.test(l)), client.logs.join('\n'));
+    assert.ok(client.logs.some((l) => /indexed \d+ modules \(7 files\)/.test(l)), client.logs.join('\n'));
   });
 
   it('reports cross-file findings with related locations in the other file, and follows edits of that file', async () => {

@@ -80,7 +80,7 @@ describe('SARIF output', () => {
     assert.equal(run.originalUriBaseIds?.['%SRCROOT%']?.uri, `file://${REPO_ROOT}/`);
     assert.deepEqual(run.invocations?.map((i) => [i.executionSuccessful, i.exitCode]), [[true, 1]]);
     const results = run.results ?? [];
-    assert.equal(results.length, 10);
+    assert.equal(results.length, 11);
     for (const r of results) {
       assert.equal(driver.rules![r.ruleIndex!]!.id, r.ruleId, 'ruleIndex points at the rule');
       assert.equal(r.locations?.[0]?.physicalLocation?.artifactLocation?.uriBaseId, '%SRCROOT%');
