@@ -6,7 +6,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { RULES } from '../rules';
 import type { Rule, RuleContext, Visitor } from './rule';
-import { SemanticModel } from './semantic';
+import { SemanticModel, type Chunk } from './semantic';
 import { suppressionFixes, Suppressions } from './suppressions';
 import { rangeOf } from './syntax';
 import { isRuleEnabled, severityOf } from './selection';
@@ -19,6 +19,13 @@ export interface AnalysisResult {
   ruleErrors: Array<{ code: string; error: unknown }>;
   /** The analysis hit `timeLimitMs` and stopped early: the findings cover the file up to that point. */
   timedOut?: boolean;
+  /**
+   * The top-level function or method whose walk reported each finding (absent: code outside every
+   * function). The language server reuses a function's findings while edits happen elsewhere.
+   */
+  origins?: Map<Finding, Chunk>;
+  /** The chunks of the analyzed tree, in document order. */
+  chunks?: readonly Chunk[];
 }
 
 export function analyzeTree(
@@ -28,80 +35,116 @@ export function analyzeTree(
   rules: readonly Rule[] = RULES,
   workspace?: WorkspaceLink,
 ): AnalysisResult {
-  const semantic = new SemanticModel(tree.rootNode, workspace);
-  const findings: Finding[] = [];
-  const ruleErrors: AnalysisResult['ruleErrors'] = [];
-  const listeners = new Map<string, Array<{ rule: Rule; visit: (node: Node) => void }>>();
+  const semantic = new SemanticModel(tree.rootNode, workspace, { source });
+  const runner = new RuleRunner(semantic, source, options, rules);
+  // The pre-order list is in document order and chunks do not nest: one pointer finds each node's chunk.
+  const chunks = semantic.chunks;
+  let next = 0;
+  runner.visit(semantic.preorder, (node) => {
+    while (next < chunks.length && chunks[next]!.end <= node.startIndex) next++;
+    const chunk = chunks[next];
+    return chunk && chunk.start <= node.startIndex && node.endIndex <= chunk.end ? chunk : undefined;
+  });
+  return runner.finish(tree);
+}
 
-  for (const rule of rules) {
-    if (!isRuleEnabled(rule.meta.code, options, rule.meta.enabledByDefault ?? true)) continue;
-    const severity = severityOf(rule, options);
-    const context: RuleContext = {
-      semantic,
-      source,
-      options,
-      report({ node, message, related, fixes }) {
-        findings.push({
-          code: rule.meta.code,
-          name: rule.meta.name,
-          category: rule.meta.category,
-          severity,
-          message,
-          range: rangeOf(node),
-          related: related ?? [],
-          fixes: fixes ?? [],
-        });
-      },
-    };
-    let visitor: Visitor;
-    try {
-      visitor = rule.create(context);
-    } catch (error) {
-      ruleErrors.push({ code: rule.meta.code, error });
-      continue;
-    }
-    for (const [type, visit] of Object.entries(visitor)) {
-      if (!visit) continue;
-      const list = listeners.get(type) ?? [];
-      list.push({ rule, visit });
-      listeners.set(type, list);
-    }
-  }
+/**
+ * Runs the enabled rules over nodes of one semantic model: all of them in one go (the CLI), or the
+ * code outside functions plus the functions an edit touched (the language server).
+ */
+export class RuleRunner {
+  private readonly findings: Finding[] = [];
+  private readonly ruleErrors: AnalysisResult['ruleErrors'] = [];
+  private readonly origins = new Map<Finding, Chunk>();
+  private readonly listeners = new Map<string, Array<{ rule: Rule; visit: (node: Node) => void }>>();
+  private readonly failed = new Set<Rule>();
+  readonly suppressions = new Suppressions();
+  private readonly deadline: number;
+  private origin: Chunk | undefined;
+  private visited = 0;
+  timedOut = false;
 
-  const suppressions = new Suppressions();
-  const failed = new Set<Rule>();
-  const deadline = options.timeLimitMs !== undefined ? performance.now() + options.timeLimitMs : Infinity;
-  let timedOut = false;
-  let visited = 0;
-  for (const node of semantic.preorder) {
-    // Checking the clock every node would cost more than some rules; every 512 is within a millisecond.
-    if ((++visited & 511) === 0 && performance.now() > deadline) {
-      timedOut = true;
-      break;
-    }
-    const type = node.type;
-    if (type === 'comment') {
-      suppressions.addComment(node.startPosition.row, node.text, node.startPosition.column);
-      continue;
-    }
-    const forType = listeners.get(type);
-    if (!forType) continue;
-    for (const { rule, visit } of forType) {
-      if (failed.has(rule)) continue;
+  constructor(
+    readonly semantic: SemanticModel,
+    readonly source: string,
+    readonly options: AnalyzeOptions,
+    rules: readonly Rule[] = RULES,
+  ) {
+    this.deadline = options.timeLimitMs !== undefined ? performance.now() + options.timeLimitMs : Infinity;
+    for (const rule of rules) {
+      if (!isRuleEnabled(rule.meta.code, options, rule.meta.enabledByDefault ?? true)) continue;
+      const severity = severityOf(rule, options);
+      const context: RuleContext = {
+        semantic,
+        source,
+        options,
+        report: ({ node, message, related, fixes }) => {
+          const finding: Finding = {
+            code: rule.meta.code,
+            name: rule.meta.name,
+            category: rule.meta.category,
+            severity,
+            message,
+            range: rangeOf(node),
+            related: related ?? [],
+            fixes: fixes ?? [],
+          };
+          this.findings.push(finding);
+          if (this.origin) this.origins.set(finding, this.origin);
+        },
+      };
+      let visitor: Visitor;
       try {
-        visit(node);
+        visitor = rule.create(context);
       } catch (error) {
-        failed.add(rule);
-        ruleErrors.push({ code: rule.meta.code, error });
+        this.ruleErrors.push({ code: rule.meta.code, error });
+        continue;
+      }
+      for (const [type, visit] of Object.entries(visitor)) {
+        if (!visit) continue;
+        const list = this.listeners.get(type) ?? [];
+        list.push({ rule, visit });
+        this.listeners.set(type, list);
       }
     }
   }
-  return finish();
 
-  function finish(): AnalysisResult {
+  /** Visits `nodes` in order; `originOf` tells which chunk each belongs to. False once the time limit is hit. */
+  visit(nodes: Iterable<Node>, originOf: (node: Node) => Chunk | undefined): boolean {
+    if (this.timedOut) return false;
+    for (const node of nodes) {
+      // Checking the clock every node would cost more than some rules; every 512 is within a millisecond.
+      if ((++this.visited & 511) === 0 && performance.now() > this.deadline) {
+        this.timedOut = true;
+        return false;
+      }
+      const type = node.type;
+      if (type === 'comment') {
+        this.suppressions.addComment(node.startPosition.row, node.text, node.startPosition.column);
+        continue;
+      }
+      const forType = this.listeners.get(type);
+      if (!forType) continue;
+      this.origin = originOf(node);
+      for (const { rule, visit } of forType) {
+        if (this.failed.has(rule)) continue;
+        try {
+          visit(node);
+        } catch (error) {
+          this.failed.add(rule);
+          this.ruleErrors.push({ code: rule.meta.code, error });
+        }
+      }
+    }
+    this.origin = undefined;
+    return true;
+  }
+
+  finish(tree: Tree): AnalysisResult {
+    const { source, suppressions, ruleErrors } = this;
     // A rule that threw may have reported half of what it meant to: none of its findings are kept.
     const broken = new Set(ruleErrors.map((e) => e.code));
-    const kept = findings.filter((f) => !broken.has(f.code) && !suppressions.isSuppressed(f.range.start.line, f.code));
+    const kept = this.findings.filter((f) => !broken.has(f.code) && !suppressions.isSuppressed(f.range.start.line, f.code));
     const lines = source.split(/\r\n|\r|\n/);
     for (const f of kept) f.fixes.push(...suppressionFixes(f, lines, suppressions, tree.rootNode));
     // Editors apply edits that start at the same place in the order given, and Neovim 0.7 and eglot
@@ -112,14 +155,18 @@ export function analyzeTree(
     if (source.includes('\r\n')) {
       for (const f of kept) for (const fix of f.fixes) for (const e of fix.edits) e.newText = e.newText.replace(/\r?\n/g, '\r\n');
     }
-    kept.sort(
-      (a, b) =>
-        a.range.start.line - b.range.start.line ||
-        a.range.start.character - b.range.start.character ||
-        a.code.localeCompare(b.code),
-    );
-    return { findings: kept, ruleErrors, ...(timedOut ? { timedOut } : {}) };
+    sortFindings(kept);
+    return { findings: kept, ruleErrors, origins: this.origins, chunks: this.semantic.chunks, ...(this.timedOut ? { timedOut: true } : {}) };
   }
+}
+
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort(
+    (a, b) =>
+      a.range.start.line - b.range.start.line ||
+      a.range.start.character - b.range.start.character ||
+      a.code.localeCompare(b.code),
+  );
 }
 
 function comparePositions(a: { line: number; character: number }, b: { line: number; character: number }): number {

@@ -83,7 +83,7 @@ export class Engine {
     return new WorkspaceIndex((text, location, uri, link) => {
       const tree = this.parser.parse(text);
       try {
-        return summarizeModule(new SemanticModel(tree.rootNode, link), location.name, uri, location.isPackage);
+        return summarizeModule(new SemanticModel(tree.rootNode, link, { source: text }), location.name, uri, location.isPackage);
       } finally {
         tree.delete();
       }
@@ -135,7 +135,7 @@ export class Engine {
     const repairedTree = this.parser.parse(repaired);
     try {
       const second = analyzeTree(repairedTree, repaired, options, undefined, workspace);
-      return { findings: mergeFindings(result.findings, clampToLines(text, second.findings)), ruleErrors: [...result.ruleErrors, ...second.ruleErrors] };
+      return { ...result, findings: mergeFindings(result.findings, clampToLines(text, second.findings)), ruleErrors: [...result.ruleErrors, ...second.ruleErrors] };
     } finally {
       repairedTree.delete();
     }
@@ -147,7 +147,7 @@ export class Engine {
  * most the end of its line. In a CRLF file tree-sitter's comment token, and so any block ending in
  * a comment, ends after the `\r`: a position LSP does not have, and a fix that would eat the `\r`.
  */
-function clampToLines(text: string, findings: Finding[]): Finding[] {
+export function clampToLines(text: string, findings: Finding[]): Finding[] {
   if (!text.includes('\r')) return findings;
   const lengths = text.split(/\r\n|\r|\n/).map((l) => l.length);
   const pos = (p: Position): Position => {

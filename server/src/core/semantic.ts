@@ -78,6 +78,31 @@ export type Value =
 
 export type AsyncLibrary = 'asyncio' | 'trio' | 'anyio';
 
+export interface SemanticOptions {
+  /**
+   * Walk the bodies of top-level functions and methods only when a query reaches into them. The
+   * language server re-analyzes just the function an edit touched: the rest of a large file is
+   * then never built.
+   */
+  lazyBodies?: boolean;
+  /** The text the tree was parsed from: lazy models look into unbuilt bodies with cheap text searches. */
+  source?: string;
+}
+
+/**
+ * A function defined at module level or in a class body (not inside another function): the unit
+ * the language server re-analyzes after an edit. `nodes` holds its named nodes in document order,
+ * the `def` itself first; decorators belong to the enclosing code.
+ */
+export interface Chunk {
+  readonly node: Node;
+  readonly start: number;
+  readonly end: number;
+  readonly nodes: Node[];
+  built: boolean;
+  readonly fn: FunctionInfo;
+}
+
 /** Deep attribute chains and self-referencing assignments stop resolving here. */
 const MAX_RESOLVE_DEPTH = 24;
 
@@ -100,30 +125,161 @@ export class SemanticModel {
   private readonly valueCache = new Map<number, Value | null>();
   private readonly resolving = new Set<number>();
   private generatorCache = new Map<number, boolean>();
-  /** Identifiers that bind a name (assignment targets, `as` targets, parameters), as opposed to reading it. */
+  /** Identifiers that bind a name (assignment targets, `as` targets, parameters), as opposed to reading it: ask `isBindingName`. */
   readonly bindingNames = new Set<number>();
+  /** Top-level functions and methods, in document order. */
+  readonly chunks: Chunk[] = [];
+  /** Named nodes outside every chunk, in document order (all named nodes when bodies are not lazy). */
+  readonly outsideChunks: Node[] = [];
+  readonly lazy: boolean;
+  private readonly source: string | undefined;
+  private readonly builder: ScopeBuilder;
+  private readonly chunksOfClass = new Map<number, Chunk[]>();
+  private mergedPreorder: Node[] | undefined;
+  private libraryCache: AsyncLibrary | undefined;
   // tree-sitter finds a node's parent by walking down from the root, so ancestor walks cost
   // O(depth) per step; recording parents, scopes and functions during the one top-down walk
   // keeps every query O(1), even in 10,000-deep code.
   private readonly placed = new Map<number, { parent: Node | undefined; scope: Scope; fn: FunctionInfo | undefined }>();
-  /** Every named node, in document order (pre-order): the rule runner walks this instead of the tree again. */
-  readonly preorder: Node[] = [];
-  readonly parentOf = (node: Node): Node | null => this.placed.get(node.id)?.parent ?? node.parent;
+  readonly parentOf = (node: Node): Node | null => {
+    const known = this.placed.get(node.id) ?? (this.lazy ? this.placedAfterBuilding(node) : undefined);
+    return known?.parent ?? node.parent;
+  };
 
   constructor(
     readonly root: Node,
     /** The rest of the workspace, when the file is analyzed as part of one. */
     readonly workspace?: WorkspaceLink,
+    options: SemanticOptions = {},
   ) {
+    this.lazy = !!options.lazyBodies && options.source !== undefined;
+    this.source = options.source;
     this.module = this.newScope('module', root, undefined);
-    new ScopeBuilder(this).build(root, this.module);
+    this.builder = new ScopeBuilder(this);
+    this.builder.build(root, this.module);
+  }
+
+  /**
+   * Every named node, in document order (pre-order): the rule runner walks this instead of the
+   * tree again. On a lazy model this builds every body: prefer the chunks.
+   */
+  get preorder(): Node[] {
+    if (!this.lazy) return this.outsideChunks;
+    if (!this.mergedPreorder) {
+      for (const chunk of this.chunks) this.buildChunk(chunk);
+      this.mergedPreorder = mergeByStart(this.outsideChunks, this.chunks);
+    }
+    return this.mergedPreorder;
   }
 
   /** The async library the file's messages should speak of. */
   get library(): AsyncLibrary {
-    if (this.importedModules.has('trio')) return 'trio';
-    if (this.importedModules.has('anyio') && !this.importedModules.has('asyncio')) return 'anyio';
-    return 'asyncio';
+    if (this.libraryCache) return this.libraryCache;
+    // An import inside a function body counts too: build the bodies that may hold one.
+    if (this.lazy) this.buildChunksContaining('import', ['trio', 'anyio', 'asyncio']);
+    const imported = this.importedModules;
+    this.libraryCache = imported.has('trio') ? 'trio' : imported.has('anyio') && !imported.has('asyncio') ? 'anyio' : 'asyncio';
+    return this.libraryCache;
+  }
+
+  /** True when `node` is an identifier that binds a name (an assignment or `as` target, a parameter). */
+  isBindingName(node: Node): boolean {
+    if (this.lazy && !this.placed.has(node.id)) this.placedAfterBuilding(node);
+    return this.bindingNames.has(node.id);
+  }
+
+  /** `self.x = value` assignments of a class's methods, by attribute name. */
+  instanceAttributesOf(cls: ClassInfo): ClassInfo['instanceAttributes'] {
+    if (this.lazy) for (const chunk of this.chunksOfClass.get(cls.node.id) ?? []) this.buildChunk(chunk);
+    return cls.instanceAttributes;
+  }
+
+  // ---------------------------------------------------------------- lazy bodies
+
+  /** Registers a top-level function or method; the builder calls it before walking the `def`. */
+  addChunk(chunk: Chunk): void {
+    this.chunks.push(chunk);
+    const owner = chunk.fn.owner;
+    if (owner) {
+      const list = this.chunksOfClass.get(owner.node.id);
+      if (list) list.push(chunk);
+      else this.chunksOfClass.set(owner.node.id, [chunk]);
+    }
+  }
+
+  /** Whether `text` occurs in the chunk's source (a cheap test before building a body). */
+  chunkMentions(chunk: Chunk, text: string): boolean {
+    if (this.source === undefined) return true;
+    // A slice is a view in V8: the search stays inside the chunk instead of running on to the end of the file.
+    return this.source.slice(chunk.start, chunk.end).includes(text);
+  }
+
+  /** Whether the file's text contains `text` anywhere (true when the text is unknown). */
+  mentions(text: string): boolean {
+    return this.source === undefined || this.source.includes(text);
+  }
+
+  /**
+   * The named nodes, in document order, of the code outside the chunks and of every chunk that
+   * mentions one of `words` or a module-level alias of one (`from threading import Thread as T`,
+   * `T = threading.Thread`). A search for calls of known APIs needs no other body.
+   */
+  nodesMentioning(words: readonly string[]): Node[] {
+    if (!this.lazy) return this.preorder;
+    const all = new Set(words);
+    for (const [name, bindings] of this.module.bindings) {
+      for (const b of bindings) {
+        const said = b.kind === 'import' ? b.target : b.kind === 'assign' && b.value ? b.value.text : '';
+        if (said && words.some((w) => said.includes(w))) all.add(name);
+      }
+    }
+    const chunks = this.chunks.filter((c) => [...all].some((w) => this.chunkMentions(c, w)));
+    for (const chunk of chunks) this.buildChunk(chunk);
+    return mergeByStart(this.outsideChunks, chunks);
+  }
+
+  /** Builds the bodies that mention `text` and, when `anyOf` is given, one of those words too. */
+  buildChunksContaining(text: string, anyOf?: readonly string[]): void {
+    for (const chunk of this.chunks) {
+      if (chunk.built || !this.chunkMentions(chunk, text)) continue;
+      if (anyOf && !anyOf.some((word) => this.chunkMentions(chunk, word))) continue;
+      this.buildChunk(chunk);
+    }
+  }
+
+  buildChunk(chunk: Chunk): void {
+    if (chunk.built) return;
+    chunk.built = true;
+    this.mergedPreorder = undefined;
+    this.libraryCache = undefined;
+    this.builder.buildBody(chunk);
+  }
+
+  /** The chunk whose `def` holds `node`, if any (binary search over the document-ordered chunks). */
+  chunkAt(node: Node): Chunk | undefined {
+    const start = node.startIndex;
+    let lo = 0;
+    let hi = this.chunks.length - 1;
+    let found: Chunk | undefined;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const chunk = this.chunks[mid]!;
+      if (chunk.start <= start) {
+        found = chunk;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found && node.endIndex <= found.end ? found : undefined;
+  }
+
+  /** The placement of a node in a body not built yet, after building that body. */
+  private placedAfterBuilding(node: Node): { parent: Node | undefined; scope: Scope; fn: FunctionInfo | undefined } | undefined {
+    const chunk = this.chunkAt(node);
+    if (!chunk || chunk.built) return undefined;
+    this.buildChunk(chunk);
+    return this.placed.get(node.id);
   }
 
   newScope(kind: ScopeKind, node: Node, parent: Scope | undefined): Scope {
@@ -133,6 +289,9 @@ export class SemanticModel {
   }
 
   scopeOfNode(node: Node): Scope | undefined {
+    const scope = this.scopes.get(node.id);
+    if (scope || !this.lazy || this.placed.has(node.id)) return scope;
+    this.placedAfterBuilding(node);
     return this.scopes.get(node.id);
   }
 
@@ -148,7 +307,7 @@ export class SemanticModel {
 
   /** The innermost scope in which `node` is evaluated. */
   scopeAt(node: Node): Scope {
-    const known = this.placed.get(node.id);
+    const known = this.placed.get(node.id) ?? (this.lazy ? this.placedAfterBuilding(node) : undefined);
     if (known) return known.scope;
     let child = node;
     for (let parent = this.parentOf(node); parent; child = parent, parent = this.parentOf(parent)) {
@@ -162,7 +321,7 @@ export class SemanticModel {
    * A class body in between means `node` runs at class-creation time, not in the function.
    */
   enclosingFunction(node: Node): FunctionInfo | undefined {
-    const known = this.placed.get(node.id);
+    const known = this.placed.get(node.id) ?? (this.lazy ? this.placedAfterBuilding(node) : undefined);
     if (known) return known.fn;
     let child = node;
     for (let parent = this.parentOf(node); parent; child = parent, parent = this.parentOf(parent)) {
@@ -441,7 +600,7 @@ export class SemanticModel {
   private findInstanceAttribute(cls: ClassInfo, name: string, seen = new Set<number>()): { value: Node; scope: Scope } | undefined {
     if (seen.has(cls.node.id)) return undefined;
     seen.add(cls.node.id);
-    const own = cls.instanceAttributes.get(name);
+    const own = this.instanceAttributesOf(cls).get(name);
     if (own) return own;
     for (const base of cls.bases) {
       const baseValue = this.resolve(base);
@@ -521,45 +680,83 @@ interface Frame {
   scope: Scope;
   /** The function whose body runs the node (undefined at module level and in class bodies). */
   fn: FunctionInfo | undefined;
+  /** Where the node goes in document order: the model's list, or its chunk's. */
+  sink: Node[];
 }
 
-type PushChildren = (node: Node, scope: Scope, fn: FunctionInfo | undefined, only?: (child: Node) => boolean) => void;
+type PushChildren = (node: Node, scope: Scope, fn: FunctionInfo | undefined, sink: Node[], only?: (child: Node) => boolean) => void;
 
 /** Collects scopes and bindings in one iterative walk (no recursion, so 10,000-deep nesting is fine). */
 class ScopeBuilder {
+  private readonly stack: Frame[] = [];
+  private readonly pushChildren: PushChildren = (node, scope, fn, sink, only) => {
+    const children = node.namedChildren;
+    for (let i = children.length - 1; i >= 0; i--) {
+      const c = children[i];
+      if (c && (!only || only(c))) this.stack.push({ node: c, parent: node, scope, fn, sink });
+    }
+  };
+  /** Bodies waiting to be built, by chunk. */
+  private readonly pendingBodies = new Map<Chunk, Frame>();
+
   constructor(private readonly model: SemanticModel) {}
 
   build(root: Node, moduleScope: Scope): void {
-    const stack: Frame[] = [];
-    const pushChildren: PushChildren = (node, scope, fn, only) => {
-      const children = node.namedChildren;
-      for (let i = children.length - 1; i >= 0; i--) {
-        const c = children[i];
-        if (c && (!only || only(c))) stack.push({ node: c, parent: node, scope, fn });
+    this.pushChildren(root, moduleScope, undefined, this.model.outsideChunks);
+    this.drain();
+  }
+
+  /** Walks a chunk's body that the first walk left for later. */
+  buildBody(chunk: Chunk): void {
+    const frame = this.pendingBodies.get(chunk);
+    if (!frame) return;
+    this.pendingBodies.delete(chunk);
+    const { node, scope, fn: outer, parent: body } = frame;
+    // A query may build a body while another is being built: keep the outer walk's frames apart.
+    this.isolated([], () => {
+      if (body) this.pushChildren(node, chunk.fn.scope, chunk.fn, chunk.nodes, (c) => sameNode(c, body));
+      this.pushChildren(node, scope, outer, chunk.nodes, (c) => !body || !sameNode(c, body));
+      this.drain();
+    });
+    // A comment after the body is a child of the `def` too: keep document order.
+    const nodes = chunk.nodes;
+    for (let i = 1; i < nodes.length; i++) {
+      if (nodes[i - 1]!.startIndex > nodes[i]!.startIndex) {
+        nodes.sort((a, b) => a.startIndex - b.startIndex);
+        break;
       }
-    };
-    pushChildren(root, moduleScope, undefined);
+    }
+  }
+
+  private drain(): void {
+    const stack = this.stack;
     while (stack.length > 0) {
       const frame = stack.pop()!;
       const { node, scope, fn } = frame;
       this.model.record(node, frame.parent, scope, fn);
-      this.model.preorder.push(node);
       switch (node.type) {
         case 'function_definition':
-          this.functionDefinition(frame, pushChildren);
+          this.functionDefinition(frame);
           continue;
         case 'lambda':
-          this.lambda(frame, pushChildren);
+          frame.sink.push(node);
+          this.lambda(frame);
           continue;
         case 'class_definition':
-          this.classDefinition(frame, pushChildren);
+          frame.sink.push(node);
+          this.classDefinition(frame);
           continue;
         case 'import_statement':
+          frame.sink.push(node);
           this.importStatement(node, scope);
           continue;
         case 'import_from_statement':
+          frame.sink.push(node);
           this.importFrom(node, scope);
           continue;
+      }
+      frame.sink.push(node);
+      switch (node.type) {
         case 'assignment':
           this.assignment(node, scope);
           break;
@@ -588,11 +785,11 @@ class ScopeBuilder {
           continue;
         default:
           if (COMPREHENSION_TYPES.has(node.type)) {
-            pushChildren(node, this.model.newScope('comprehension', node, scope), fn);
+            this.pushChildren(node, this.model.newScope('comprehension', node, scope), fn, frame.sink);
             continue;
           }
       }
-      pushChildren(node, scope, fn);
+      this.pushChildren(node, scope, fn, frame.sink);
     }
   }
 
@@ -605,7 +802,8 @@ class ScopeBuilder {
     else target.bindings.set(name, [binding]);
   }
 
-  private functionDefinition({ node, parent, scope, fn: outer }: Frame, pushChildren: PushChildren): void {
+  private functionDefinition(frame: Frame): void {
+    const { node, parent, scope, fn: outer } = frame;
     const nameNode = node.childForFieldName('name');
     const fnScope = this.model.newScope('function', node, scope);
     const decorated = parent?.type === 'decorated_definition' ? parent : undefined;
@@ -620,15 +818,41 @@ class ScopeBuilder {
       owner: scope.kind === 'class' ? scope.cls : undefined,
     };
     fnScope.fn = fn;
+    let sink = frame.sink;
+    let chunk: Chunk | undefined;
+    if (!insideFunction(scope)) {
+      // Without lazy bodies a chunk is only a range (the server tells which function a finding came from).
+      chunk = { node, start: node.startIndex, end: node.endIndex, nodes: [], built: !this.model.lazy, fn };
+      this.model.addChunk(chunk);
+      if (this.model.lazy) sink = chunk.nodes;
+    }
+    sink.push(node);
     if (nameNode) this.bind(scope, nameNode.text, { kind: 'function', at: node.startIndex, node, fn });
     this.parameters(node.childForFieldName('parameters'), fn);
     // Defaults and annotations are evaluated in the enclosing scope; the body in the function's.
     const body = node.childForFieldName('body');
-    pushChildren(node, scope, outer, (c) => !sameNode(c, body));
-    if (body) pushChildren(node, fnScope, fn, (c) => sameNode(c, body));
+    if (chunk && !chunk.built) {
+      // Parameters are bound now (other code may ask about them); the header's nodes (annotations,
+      // defaults) and the body are walked when the chunk is built.
+      this.pendingBodies.set(chunk, { node, parent: body ?? undefined, scope, fn: outer, sink });
+      // `global` in a body rebinds module names, which every other function may read: build it now.
+      if (this.model.chunkMentions(chunk, 'global')) this.model.buildChunk(chunk);
+      return;
+    }
+    // Pushed first, popped last: the header's nodes come before the body's, in document order.
+    if (body) this.pushChildren(node, fnScope, fn, sink, (c) => sameNode(c, body));
+    this.pushChildren(node, scope, outer, sink, (c) => !sameNode(c, body));
   }
 
-  private lambda({ node, scope }: Frame, pushChildren: PushChildren): void {
+  /** Runs `work` on a stack holding only `frames`; the walk in progress, if any, resumes afterwards. */
+  private isolated(frames: Frame[], work: () => void): void {
+    const saved = this.stack.splice(0);
+    for (const f of frames) this.stack.push(f);
+    work();
+    for (const f of saved) this.stack.push(f);
+  }
+
+  private lambda({ node, scope, sink }: Frame): void {
     const lambdaScope = this.model.newScope('lambda', node, scope);
     const fn: FunctionInfo = {
       name: '<lambda>',
@@ -641,7 +865,7 @@ class ScopeBuilder {
     };
     lambdaScope.fn = fn;
     this.parameters(node.childForFieldName('parameters'), fn);
-    pushChildren(node, lambdaScope, fn);
+    this.pushChildren(node, lambdaScope, fn, sink);
   }
 
   private parameters(params: Node | null, fn: FunctionInfo): void {
@@ -688,7 +912,7 @@ class ScopeBuilder {
     }
   }
 
-  private classDefinition({ node, scope, fn: outer }: Frame, pushChildren: PushChildren): void {
+  private classDefinition({ node, scope, fn: outer, sink }: Frame): void {
     const nameNode = node.childForFieldName('name');
     const classScope = this.model.newScope('class', node, scope);
     const superclasses = node.childForFieldName('superclasses');
@@ -703,8 +927,8 @@ class ScopeBuilder {
     if (nameNode) this.bind(scope, nameNode.text, { kind: 'class', at: node.startIndex, node, cls });
     // The class body runs once, at class creation: it is in no function.
     const body = node.childForFieldName('body');
-    pushChildren(node, scope, outer, (c) => !sameNode(c, body));
-    if (body) pushChildren(node, classScope, undefined, (c) => sameNode(c, body));
+    if (body) this.pushChildren(node, classScope, undefined, sink, (c) => sameNode(c, body));
+    this.pushChildren(node, scope, outer, sink, (c) => !sameNode(c, body));
   }
 
   private importStatement(node: Node, scope: Scope): void {
@@ -825,4 +1049,25 @@ class ScopeBuilder {
       this.bindTargets(name, scope, undefined);
     }
   }
+}
+
+/**
+ * The outside nodes with the chunks' nodes put in their places: after every outside node that
+ * starts at or before the chunk (its ancestors and what precedes it), before the rest.
+ */
+export function mergeByStart(outside: readonly Node[], chunks: readonly Chunk[]): Node[] {
+  const merged: Node[] = [];
+  let i = 0;
+  for (const chunk of chunks) {
+    while (i < outside.length && outside[i]!.startIndex <= chunk.start) merged.push(outside[i++]!);
+    for (const n of chunk.nodes) merged.push(n);
+  }
+  while (i < outside.length) merged.push(outside[i++]!);
+  return merged;
+}
+
+/** Whether code in `scope` runs inside a function (a class body nested in a function counts). */
+function insideFunction(scope: Scope): boolean {
+  for (let s: Scope | undefined = scope; s; s = s.parent) if (s.kind === 'function' || s.kind === 'lambda') return true;
+  return false;
 }

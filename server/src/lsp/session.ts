@@ -36,8 +36,10 @@ import type { WorkspaceIndex } from '../workspace/index';
 import type { WorkspaceLink } from '../core/workspace-types';
 import { BackgroundIndexer } from './indexer';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { checkText, type Engine } from '../core/engine';
+import { checkText, clampToLines, pythonLineBreaks, type Engine } from '../core/engine';
+import type { AnalysisResult } from '../core/analyze';
 import type { Finding } from '../core/types';
+import { analyzeIncrementally, chunkedFindings, type ChunkedFindings, type TextChange } from '../core/incremental';
 import { configErrorDiagnostic, partialAnalysisDiagnostic, readConfigErrors, toLspDiagnostic, skippedFileDiagnostic } from './diagnostics';
 import { findingHover, vocabularyHover } from './hover';
 import { analyzeOptionsOf, DEFAULT_SETTINGS, normalizeSettings, SETTINGS_SECTION, type Settings } from './settings';
@@ -49,7 +51,21 @@ interface OpenDocument {
   scheduled: boolean;
   /** Findings of the last analysis and the version they belong to, for code actions. */
   findings?: { version: number; items: Finding[] };
+  /** Changes since the last analysis, for reusing its findings; undefined after a full-text change. */
+  changes: TextChange[] | undefined;
+  /** The last analysis's findings by function, when they can seed an incremental one. */
+  chunked?: ChunkedFindings;
+  /** Some findings on screen were carried over from before the last edits: a full analysis is due once typing pauses. */
+  settleTimer?: NodeJS.Timeout;
+  /** The analysis in progress, if any. */
+  running?: Promise<void>;
 }
+
+/** How long typing must pause before a full analysis settles what incremental ones carried over. */
+const SETTLE_DELAY_MS = 300;
+
+/** Custom request: run the full analysis due for a document now; answers with the version it covers. */
+export const SETTLE_REQUEST = 'asyncPitfalls/settle';
 
 export const FIX_ALL_KIND = 'source.fixAll.asyncPitfalls';
 export const FIX_ALL_COMMAND = 'asyncPitfalls.applyFixAll';
@@ -116,13 +132,17 @@ export class Session {
         for (const uri of this.documents.keys()) this.schedule(uri);
       }),
     );
+    c.onRequest(SETTLE_REQUEST, (params: { uri: string }) => this.guarded('settle', null, () => this.settle(params.uri)));
     c.onHover((params) => this.guarded('hover', null, () => this.hover(params)));
     c.onCodeAction((params) => this.guarded('codeAction', [], () => this.codeActions(params)));
     c.onExecuteCommand((params) => this.guarded('executeCommand', null, () => this.executeCommand(params)));
     c.onShutdown(() => {
       this.indexer.cancel();
       clearTimeout(this.dependentsTimer);
-      for (const doc of this.documents.values()) doc.tree?.delete();
+      for (const doc of this.documents.values()) {
+        clearTimeout(doc.settleTimer);
+        doc.tree?.delete();
+      }
       this.documents.clear();
     });
   }
@@ -275,6 +295,7 @@ export class Session {
       document: TextDocument.create(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text),
       tree: undefined,
       scheduled: false,
+      changes: undefined,
     });
     this.setOverlay(textDocument.uri, textDocument.text);
     this.schedule(textDocument.uri);
@@ -397,23 +418,28 @@ export class Session {
         lines.length === 1
           ? { row: start.line, column: start.character + change.text.length }
           : { row: start.line + lines.length - 1, column: lines[lines.length - 1]!.length };
-      open.tree.edit(new Edit({
+      const edit: TextChange = {
         startIndex,
         oldEndIndex,
         newEndIndex: startIndex + change.text.length,
         startPosition: { row: start.line, column: start.character },
         oldEndPosition: { row: oldEnd.line, column: oldEnd.character },
         newEndPosition: newEnd,
-      }));
-    } else if (!('range' in change)) {
+        whitespaceOnly: /^\s*$/.test(change.text) && /^\s*$/.test(before.getText().slice(startIndex, oldEndIndex)),
+      };
+      open.tree.edit(new Edit(edit));
+      open.changes?.push(edit);
+    } else {
       open.tree?.delete();
       open.tree = undefined;
+      open.changes = undefined;
     }
     open.document = TextDocument.update(before, [change], version);
   }
 
   private didClose(uri: string): void {
     const open = this.documents.get(uri);
+    clearTimeout(open?.settleTimer);
     open?.tree?.delete();
     this.documents.delete(uri);
     this.settingsCache.delete(uri);
@@ -422,16 +448,31 @@ export class Session {
   }
 
   /** Coalesces a burst of edits into one analysis, run as soon as the current messages are handled. */
-  private schedule(uri: string): void {
+  private schedule(uri: string, full = false): void {
     const open = this.documents.get(uri);
     if (!open || open.scheduled) return;
     open.scheduled = true;
     setImmediate(() => {
       open.scheduled = false;
-      void this.validate(uri).catch((error: unknown) => {
+      open.running = this.validate(uri, full).catch((error: unknown) => {
         this.connection.console.error(`analysis of ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       });
     });
+  }
+
+  /** Runs the full analysis due for `uri` now instead of when typing pauses (tests and benchmarks wait for it). */
+  async settle(uri: string): Promise<number | null> {
+    await new Promise((resolve) => setImmediate(resolve));
+    const open = this.documents.get(uri);
+    if (!open) return null;
+    await open.running;
+    if (open.settleTimer) {
+      clearTimeout(open.settleTimer);
+      open.settleTimer = undefined;
+      open.running = this.validate(uri, true);
+      await open.running;
+    }
+    return open.document.version;
   }
 
   private settingsFor(uri: string): Promise<Settings> {
@@ -449,12 +490,19 @@ export class Session {
     return cached;
   }
 
-  private async validate(uri: string): Promise<void> {
+  private async validate(uri: string, full = false): Promise<void> {
     const settings = await this.settingsFor(uri);
     const open = this.documents.get(uri);
     if (!open) return;
     const { document } = open;
     const version = document.version;
+    clearTimeout(open.settleTimer);
+    open.settleTimer = undefined;
+    // Whatever happens below, the next analysis starts from this text.
+    const changes = open.changes;
+    const chunked = open.chunked;
+    open.changes = [];
+    open.chunked = undefined;
     if (!settings.enable) {
       await this.connection.sendDiagnostics({ uri, version, diagnostics: [] });
       return;
@@ -485,10 +533,27 @@ export class Session {
       await this.connection.sendDiagnostics({ uri, version, diagnostics: [skippedFileDiagnostic(reason)] });
       return;
     }
-    open.tree?.delete();
-    open.tree = tree;
+    const previousTree = open.tree;
     const options = { ...this.optionsFor(uri, settings), timeLimitMs: settings.maxAnalysisSeconds * 1000 };
-    const result = this.engine.analyze(tree, text, options, this.linkFor(uri));
+    const link = this.linkFor(uri);
+    let result: AnalysisResult | undefined;
+    if (!full && settings.incrementalAnalysis && chunked && changes && changes.length > 0 && previousTree) {
+      const source = pythonLineBreaks(text);
+      const incremental = analyzeIncrementally(tree, source, options, link, chunked, changes, previousTree.getChangedRanges(tree));
+      if (incremental) {
+        // Findings of the functions the edits did not touch were carried over; one may depend on an
+        // edited function (a helper that now blocks). A full analysis settles that once typing pauses.
+        open.chunked = incremental.state;
+        open.settleTimer = setTimeout(() => this.schedule(uri, true), SETTLE_DELAY_MS);
+        result = { ...incremental, findings: clampToLines(source, incremental.findings) };
+      }
+    }
+    previousTree?.delete();
+    open.tree = tree;
+    if (!result) {
+      result = this.engine.analyze(tree, text, options, link);
+      if (result.chunks) open.chunked = chunkedFindings(result, result.chunks);
+    }
     for (const e of result.ruleErrors) this.reportRuleError(uri, e.code, e.error);
     open.findings = { version, items: result.findings };
     const diagnostics = result.findings.map((f) =>

@@ -27,6 +27,8 @@ export interface Settings {
   vocabularyHovers: boolean;
   /** Index every Python file of the workspace in the background at startup (imports are followed on demand either way). */
   indexWorkspace: boolean;
+  /** After an edit, analyze only the functions it touched, and the whole file once typing pauses. */
+  incrementalAnalysis: boolean;
 }
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -39,6 +41,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   docsBaseUrl: '',
   vocabularyHovers: true,
   indexWorkspace: true,
+  incrementalAnalysis: true,
 });
 
 const SEVERITIES = new Set<SeveritySetting>(['error', 'warning', 'information', 'hint', 'off']);
@@ -75,6 +78,7 @@ export function normalizeSettings(raw: unknown): Settings {
     docsBaseUrl: typeof section.docsBaseUrl === 'string' ? section.docsBaseUrl : '',
     vocabularyHovers: typeof section.vocabularyHovers === 'boolean' ? section.vocabularyHovers : DEFAULT_SETTINGS.vocabularyHovers,
     indexWorkspace: typeof section.indexWorkspace === 'boolean' ? section.indexWorkspace : DEFAULT_SETTINGS.indexWorkspace,
+    incrementalAnalysis: typeof section.incrementalAnalysis === 'boolean' ? section.incrementalAnalysis : DEFAULT_SETTINGS.incrementalAnalysis,
   };
 }
 

@@ -109,7 +109,7 @@ function isSetAnnotation(annotation: Node, semantic: RuleContext['semantic']): b
 
 /** A use of the set that can neither remove a task from it nor let anyone else await its tasks. */
 function isHarmless(ref: Node, { semantic }: RuleContext): boolean {
-  if (isAssignmentTarget(ref, semantic) || semantic.bindingNames.has(ref.id)) return true;
+  if (isAssignmentTarget(ref, semantic) || semantic.isBindingName(ref)) return true;
   const method = calledMethod(ref, semantic);
   if (method) return ADDING_METHODS.has(method.name);
   // Annotation-only declarations (`_tasks: set[asyncio.Task]`) bind nothing.

@@ -70,7 +70,7 @@ function taskCreations(holder: Holder, references: Node[], { semantic }: RuleCon
 
 /** A use that neither awaits the task, nor hands it to someone who might, nor retrieves its outcome. */
 function isHarmless(ref: Node, { semantic }: RuleContext): boolean {
-  if (isAssignmentTarget(ref, semantic) || semantic.bindingNames.has(ref.id)) return true;
+  if (isAssignmentTarget(ref, semantic) || semantic.isBindingName(ref)) return true;
   const method = calledMethod(ref, semantic);
   if (method) return QUERY_METHODS.has(method.name);
   const parent = semantic.parentOf(ref);

@@ -74,7 +74,7 @@ export default defineRule({
 function usesOfGroup(body: Node, alias: Node, semantic: SemanticModel): Node[] {
   const uses: Node[] = [];
   forEachDescendant(body, (node) => {
-    if (node.type !== 'identifier' || node.text !== alias.text || semantic.bindingNames.has(node.id)) return;
+    if (node.type !== 'identifier' || node.text !== alias.text || semantic.isBindingName(node)) return;
     const binding = semantic.lookup(node.text, node);
     if (binding?.kind === 'with' && sameNode(binding.node, alias)) uses.push(node);
   });

@@ -145,7 +145,7 @@ function relatedFor(fn: FunctionInfo, launch: ThreadLaunch) {
 }
 
 function setsPolicy(semantic: SemanticModel): boolean {
-  return semantic.preorder.some((node) => node.type === 'call' && semantic.calleeName(node) === 'asyncio.set_event_loop_policy');
+  return semantic.mentions('set_event_loop_policy') && semantic.nodesMentioning(['set_event_loop_policy']).some((node) => node.type === 'call' && semantic.calleeName(node) === 'asyncio.set_event_loop_policy');
 }
 
 function callsAny(fn: FunctionInfo, names: ReadonlySet<string>, semantic: SemanticModel): boolean {
@@ -225,7 +225,7 @@ function loopInScope(call: Node, fn: FunctionInfo, semantic: SemanticModel): str
     if (scope === fn.scope && fn.owner) {
       const self = [...fn.scope.bindings.values()].flat().find((b) => b.kind === 'parameter' && b.index === 0);
       if (self && semantic.bindingValue(self, 0)?.kind === 'object') {
-        for (const [attr, { value }] of fn.owner.instanceAttributes) if (isLoop(value)) return `${self.node.text}.${attr}`;
+        for (const [attr, { value }] of semantic.instanceAttributesOf(fn.owner)) if (isLoop(value)) return `${self.node.text}.${attr}`;
       }
     }
   }

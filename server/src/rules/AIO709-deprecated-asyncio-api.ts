@@ -142,7 +142,7 @@ export default defineRule({
       },
       identifier(node) {
         const parent = semantic.parentOf(node);
-        if (!parent || NOT_A_USE.has(parent.type) || semantic.bindingNames.has(node.id)) return;
+        if (!parent || NOT_A_USE.has(parent.type) || semantic.isBindingName(node)) return;
         if (parent.type === 'attribute' && !sameNode(parent.childForFieldName('object'), node)) return;
         if (parent.type === 'keyword_argument' && sameNode(parent.childForFieldName('name'), node)) return;
         if ((parent.type === 'function_definition' || parent.type === 'class_definition') && sameNode(parent.childForFieldName('name'), node)) return;
@@ -206,7 +206,7 @@ function runsTheLoop(call: Node, semantic: SemanticModel): boolean {
 /** `asyncio.set_event_loop(...)` earlier in the same function (or at module level): then there is a current loop. */
 function loopSetBefore(call: Node, fn: FunctionInfo | undefined, semantic: SemanticModel): boolean {
   const root = fn ? fn.node : semantic.root;
-  for (const node of semantic.preorder) {
+  for (const node of semantic.nodesMentioning(['set_event_loop'])) {
     if (node.startIndex >= call.startIndex) break;
     if (node.type !== 'call' || node.startIndex < root.startIndex || semantic.enclosingFunction(node) !== fn) continue;
     if (publicAsyncioName(semantic.calleeName(node) ?? '') === 'asyncio.set_event_loop') return true;

@@ -51,7 +51,7 @@ export function holderOf(expr: Node, semantic: SemanticModel): Holder | undefine
 /** Every expression in the file that may denote the holder: the name's references, or any `<x>.attr`. */
 export function holderReferences(holder: Holder, semantic: SemanticModel): Node[] {
   const found: Node[] = [];
-  for (const node of semantic.preorder) {
+  for (const node of semantic.nodesMentioning([holder.kind === 'name' ? holder.name : holder.attr])) {
     if (holder.kind === 'name') {
       if (node.type !== 'identifier' || node.text !== holder.name) continue;
       const parent = semantic.parentOf(node);

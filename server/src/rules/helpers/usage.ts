@@ -142,7 +142,7 @@ export function usesOfBinding(target: Node, semantic: SemanticModel): Node[] {
   const root = scope.kind === 'module' ? scope.node : (scope.node.childForFieldName('body') ?? scope.node);
   forEachDescendant(root, (node) => {
     if (node.type !== 'identifier' || node.text !== name || sameNode(node, target)) return;
-    if (!isVariableReference(node, semantic) || semantic.bindingNames.has(node.id)) return;
+    if (!isVariableReference(node, semantic) || semantic.isBindingName(node)) return;
     // Flow-insensitive on purpose: after `if c: t = a() else: t = b()`, `await t` uses both.
     const binding = semantic.lookup(name, node);
     const sameVariable = !!binding && semantic.scopeAt(binding.node) === scope;

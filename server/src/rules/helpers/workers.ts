@@ -35,6 +35,9 @@ const THREAD_APIS = new Map<string, ThreadApi>([
   ['trio.to_thread.run_sync', { index: 0, api: '`trio.to_thread.run_sync()`' }],
 ]);
 
+/** Words one of which the text of any launch site (or of a `threading.Thread` subclass) contains. */
+const THREAD_API_WORDS = ['Thread', 'Timer', 'submit', 'map', 'run_in_executor', 'to_thread', 'run_sync'];
+
 export const PROCESS_POOL_TYPES = new Set(['concurrent.futures.ProcessPoolExecutor']);
 export const MP_POOL_TYPES = new Set(['multiprocessing.Pool', 'multiprocessing.pool.Pool']);
 
@@ -48,7 +51,7 @@ export function threadTargets(semantic: SemanticModel): Map<number, ThreadLaunch
   const add = (fn: FunctionInfo | undefined, site: Node, api: string) => {
     if (fn && !fn.isAsync && !targets.has(fn.node.id)) targets.set(fn.node.id, { fn, site, api });
   };
-  for (const node of semantic.preorder) {
+  for (const node of semantic.nodesMentioning(THREAD_API_WORDS)) {
     if (node.type === 'call') {
       const name = semantic.calleeName(node);
       const api = name ? THREAD_APIS.get(name) : undefined;
@@ -110,6 +113,7 @@ export function runsAtImport(node: Node, semantic: SemanticModel): boolean {
 
 /** The file picks the `fork` start method explicitly, so children do not re-import or unpickle the main module. */
 export function usesForkStartMethod(semantic: SemanticModel): boolean {
+  if (!semantic.mentions('set_start_method') && !semantic.mentions('get_context')) return false;
   let fork = false;
   forEachDescendant(semantic.root, (node) => {
     if (fork) return false;

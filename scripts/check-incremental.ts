@@ -1,0 +1,117 @@
+/**
+ * Differential check of incremental re-analysis on real code: for random single-character edits
+ * inside function bodies of each file, the incremental result must equal a full analysis of the
+ * edited text for everything it analyzed afresh. Carried-over findings that differ are counted:
+ * those are what the language server's settling full analysis corrects after typing pauses.
+ *
+ *   tsx scripts/check-incremental.ts DIR [--edits N] [--seed S] [--limit FILES]
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Edit } from 'web-tree-sitter';
+import { analyzeTree } from '../server/src/core/analyze';
+import { Engine } from '../server/src/core/engine';
+import { analyzeIncrementally, chunkedFindings, type TextChange } from '../server/src/core/incremental';
+import type { Finding } from '../server/src/core/types';
+
+const args = process.argv.slice(2);
+const dir = args.find((a) => !a.startsWith('--') && !/^\d+$/.test(a)) ?? 'examples';
+const flag = (name: string, fallback: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const editsPerFile = flag('edits', 5);
+const limit = flag('limit', Infinity);
+let seed = flag('seed', 1);
+const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+
+function pythonFiles(root: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
+    const full = path.join(root, entry.name);
+    if (entry.isDirectory()) out.push(...pythonFiles(full));
+    else if (entry.name.endsWith('.py')) out.push(full);
+  }
+  return out.sort();
+}
+
+const key = (f: Finding) => JSON.stringify([f.code, f.range, f.message, f.related, f.fixes]);
+
+async function main(): Promise<void> {
+  const engine = await Engine.create({ grammarDir: path.resolve('grammars') });
+  const files = pythonFiles(dir).slice(0, limit);
+  let edits = 0;
+  let incremental = 0;
+  let wrong = 0;
+  let stale = 0;
+  let timeFull = 0;
+  let timeIncremental = 0;
+  const alphabet = 'abcxyz_0 ()\n.:=';
+  for (const file of files) {
+    if (process.env.VERBOSE) console.log(file);
+    const text = fs.readFileSync(file, 'utf8');
+    if (text.length > 2_000_000 || text.includes('\r')) continue;
+    const tree = engine.parse(text);
+    const first = analyzeTree(tree, text);
+    const state = chunkedFindings(first, first.chunks ?? []);
+    const chunks = first.chunks ?? [];
+    for (let e = 0; e < editsPerFile && chunks.length > 0; e++) {
+      const chunk = chunks[Math.floor(random() * chunks.length)]!;
+      const body = chunk.node.childForFieldName('body');
+      if (!body) continue;
+      const at = body.startIndex + Math.floor(random() * (body.endIndex - body.startIndex));
+      const ch = alphabet[Math.floor(random() * alphabet.length)]!;
+      const edited = text.slice(0, at) + ch + text.slice(at);
+      const change = textChange(text, at, ch);
+      const old = tree.copy();
+      old.edit(new Edit(change));
+      const t0 = performance.now();
+      const next = engine.parse(edited, old);
+      const ranges = old.getChangedRanges(next);
+      const inc = analyzeIncrementally(next, edited, {}, undefined, state, [change], ranges);
+      const t1 = performance.now();
+      const fullTree = engine.parse(edited);
+      const full = analyzeTree(fullTree, edited);
+      const t2 = performance.now();
+      fullTree.delete();
+      edits++;
+      if (inc) {
+        incremental++;
+        timeIncremental += t1 - t0;
+        timeFull += t2 - t1;
+        const expected = new Set(full.findings.map(key));
+        const got = new Set(inc.findings.map(key));
+        const missing = full.findings.filter((f) => !got.has(key(f)));
+        const extra = inc.findings.filter((f) => !expected.has(key(f)));
+        if (missing.length + extra.length > 0) {
+          // Differences inside the edited chunk or outside chunks are errors; elsewhere, staleness.
+          const editedLine = change.startPosition.row;
+          const inEdited = (f: Finding) => f.range.start.line >= chunk.node.startPosition.row && f.range.start.line <= chunk.node.endPosition.row + (ch === '\n' ? 1 : 0);
+          const bad = [...missing, ...extra].filter(inEdited);
+          if (bad.length > 0) {
+            wrong++;
+            console.log(`WRONG ${file}:${editedLine + 1} insert ${JSON.stringify(ch)}: missing ${missing.map((f) => `${f.code}@${f.range.start.line + 1}`).join(',')} extra ${extra.map((f) => `${f.code}@${f.range.start.line + 1}`).join(',')}`);
+          } else {
+            stale++;
+            console.log(`stale ${file}:${editedLine + 1} insert ${JSON.stringify(ch)}: missing ${missing.map((f) => `${f.code}@${f.range.start.line + 1}`).join(',')} extra ${extra.map((f) => `${f.code}@${f.range.start.line + 1}`).join(',')}`);
+          }
+        }
+      }
+      old.delete();
+      next.delete();
+    }
+    tree.delete();
+  }
+  console.log(`${files.length} files, ${edits} edits, ${incremental} incremental, ${wrong} wrong, ${stale} stale; incremental ${timeIncremental.toFixed(0)} ms vs full ${timeFull.toFixed(0)} ms`);
+  process.exitCode = wrong > 0 ? 1 : 0;
+}
+
+function textChange(text: string, at: number, inserted: string): TextChange {
+  const before = text.slice(0, at);
+  const row = (before.match(/\n/g) ?? []).length;
+  const column = at - (before.lastIndexOf('\n') + 1);
+  const newEnd = inserted === '\n' ? { row: row + 1, column: 0 } : { row, column: column + inserted.length };
+  return { startIndex: at, oldEndIndex: at, newEndIndex: at + inserted.length, startPosition: { row, column }, oldEndPosition: { row, column }, newEndPosition: newEnd };
+}
+
+void main();

@@ -1,0 +1,212 @@
+/**
+ * Re-analysis after an edit that reuses what the edit did not touch. The file is cut into chunks
+ * (functions defined at module level or in a class body); the code outside them, and every chunk
+ * an edit or a re-parse touched, is analyzed afresh on a model that builds only those bodies. The
+ * findings of the other chunks are carried over from the last analysis, moved by the edits.
+ *
+ * Exact for everything analyzed afresh. A carried-over finding can be out of date when the edit
+ * changed something its chunk reads from the edited one (a helper that now blocks); the language
+ * server runs a full analysis once typing pauses, which settles that.
+ */
+import type { Node, Tree } from 'web-tree-sitter';
+import { RuleRunner, sortFindings, type AnalysisResult } from './analyze';
+import { SemanticModel, type Chunk } from './semantic';
+import type { AnalyzeOptions, Finding, Position, Range } from './types';
+import type { WorkspaceLink } from './workspace-types';
+
+/** One text change, as given to `tree.edit` (offsets in UTF-16 code units, rows and columns too). */
+export interface TextChange {
+  startIndex: number;
+  oldEndIndex: number;
+  newEndIndex: number;
+  startPosition: { row: number; column: number };
+  oldEndPosition: { row: number; column: number };
+  newEndPosition: { row: number; column: number };
+  /** The change only added or removed whitespace: outside functions it changes no meaning if the syntax is unchanged. */
+  whitespaceOnly?: boolean;
+}
+
+/** What an analysis leaves for the next one: its chunks and which findings each reported. */
+export interface ChunkedFindings {
+  chunks: Array<{ start: number; end: number; findings: Finding[] }>;
+  /** Findings reported from code outside every chunk. */
+  outside: Finding[];
+}
+
+export interface IncrementalResult extends AnalysisResult {
+  state: ChunkedFindings;
+  /** Chunks analyzed afresh and carried over. */
+  analyzed: number;
+  reused: number;
+}
+
+/** Groups a full analysis's findings by the chunk that reported them (or that holds them, for repaired-tree findings). */
+export function chunkedFindings(result: AnalysisResult, chunks: readonly Chunk[]): ChunkedFindings {
+  const state: ChunkedFindings = { chunks: chunks.map((c) => ({ start: c.start, end: c.end, findings: [] })), outside: [] };
+  const index = new Map(chunks.map((c, i) => [c, i]));
+  for (const f of result.findings) {
+    const origin = result.origins?.get(f);
+    const at = origin ? index.get(origin) : chunkIndexAtPosition(chunks, f.range.start);
+    if (at === undefined) state.outside.push(f);
+    else state.chunks[at]!.findings.push(f);
+  }
+  return state;
+}
+
+function chunkIndexAtPosition(chunks: readonly Chunk[], p: Position): number | undefined {
+  for (let i = 0; i < chunks.length; i++) {
+    const { startPosition: s, endPosition: e } = chunks[i]!.node;
+    const afterStart = p.line > s.row || (p.line === s.row && p.character >= s.column);
+    const beforeEnd = p.line < e.row || (p.line === e.row && p.character <= e.column);
+    if (afterStart && beforeEnd) return i;
+  }
+  return undefined;
+}
+
+/**
+ * Analyzes `tree` (already re-parsed after `changes`, in the order they were made) reusing
+ * `previous`, the state of the analysis before them. `changedRanges` are tree-sitter's ranges whose
+ * syntax changed in the re-parse. Returns undefined when nothing can be reused.
+ */
+export function analyzeIncrementally(
+  tree: Tree,
+  source: string,
+  options: AnalyzeOptions,
+  workspace: WorkspaceLink | undefined,
+  previous: ChunkedFindings,
+  changes: readonly TextChange[],
+  changedRanges: ReadonlyArray<{ startIndex: number; endIndex: number }>,
+): IncrementalResult | undefined {
+  if (changes.length === 0) return undefined;
+  const semantic = new SemanticModel(tree.rootNode, workspace, { lazyBodies: true, source });
+  // Whitespace typed between statements (a blank line, a trailing space) moves code without
+  // changing it when the re-parse found no syntax change: it dirties nothing outside functions.
+  const neutral = changedRanges.length === 0;
+  const spans = dirtySpans(changes).filter((span, i) => !(neutral && changes[i]!.whitespaceOnly && !semantic.chunks.some((c) => span.start <= c.end && span.end >= c.start)));
+  const dirty = [...spans, ...changedRanges.map((r) => ({ start: r.startIndex, end: r.endIndex }))];
+  // An edit outside function bodies (an import, a def line, a module-level assignment) can change
+  // what every function means: nothing is reused then.
+  const chunkOf = (span: { start: number; end: number }) => semantic.chunks.find((c) => bodyStart(c) <= span.start && span.end <= c.end);
+  if (dirty.some((span) => !chunkOf(span))) return undefined;
+
+  const carried = new Map<string, Finding[]>();
+  for (const old of previous.chunks) {
+    const moved = moveChunk(old, changes);
+    if (moved) carried.set(`${moved.start}:${moved.end}`, old.findings);
+  }
+  const fresh: Chunk[] = [];
+  const reused: Finding[] = [];
+  let reusedChunks = 0;
+  for (const chunk of semantic.chunks) {
+    const touched = dirty.some((span) => span.start <= chunk.end && span.end >= chunk.start);
+    const before = touched ? undefined : carried.get(`${chunk.start}:${chunk.end}`);
+    const moved = before && moveFindings(before, changes);
+    if (moved) {
+      reused.push(...moved);
+      reusedChunks++;
+    } else {
+      fresh.push(chunk);
+    }
+  }
+  if (reusedChunks === 0) return undefined;
+
+  const runner = new RuleRunner(semantic, source, options);
+  // Suppressions for the whole file can sit in any function: read those comments wherever they are.
+  for (const chunk of semantic.chunks) {
+    if (!fresh.includes(chunk) && semantic.chunkMentions(chunk, 'async-pitfalls')) {
+      semantic.buildChunk(chunk);
+      runner.visit(chunk.nodes.filter((n) => n.type === 'comment'), () => chunk);
+    }
+  }
+  for (const chunk of fresh) semantic.buildChunk(chunk);
+  visitInOrder(runner, semantic.outsideChunks, fresh);
+  const result = runner.finish(tree);
+  const kept = reused.filter((f) => !runner.suppressions.isSuppressed(f.range.start.line, f.code));
+  const findings = sortFindings([...result.findings, ...kept]);
+  const all: AnalysisResult = { ...result, findings };
+  return { ...all, state: chunkedFindings(all, semantic.chunks), analyzed: fresh.length, reused: reusedChunks };
+}
+
+/** Visits the outside nodes and the fresh chunks' nodes in document order, each with its origin. */
+function visitInOrder(runner: RuleRunner, outside: readonly Node[], chunks: readonly Chunk[]): void {
+  let i = 0;
+  const none = () => undefined;
+  for (const chunk of chunks) {
+    let j = i;
+    while (j < outside.length && outside[j]!.startIndex <= chunk.start) j++;
+    if (!runner.visit(outside.slice(i, j), none)) return;
+    i = j;
+    if (!runner.visit(chunk.nodes, () => chunk)) return;
+  }
+  runner.visit(outside.slice(i), none);
+}
+
+function bodyStart(chunk: Chunk): number {
+  return chunk.node.childForFieldName('body')?.startIndex ?? chunk.end;
+}
+
+/** Each change's inserted span, in the coordinates of the final text. */
+function dirtySpans(changes: readonly TextChange[]): Array<{ start: number; end: number }> {
+  return changes.map((change, i) => {
+    let start = change.startIndex;
+    let end = change.newEndIndex;
+    for (const later of changes.slice(i + 1)) {
+      start = moveOffset(start, later, 'start');
+      end = moveOffset(end, later, 'end');
+    }
+    return { start, end: Math.max(start, end) };
+  });
+}
+
+/** An offset after a change; inside the replaced text it snaps to the change's start or new end. */
+function moveOffset(offset: number, change: TextChange, snap: 'start' | 'end'): number {
+  if (offset < change.startIndex) return offset;
+  if (offset >= change.oldEndIndex) return offset + change.newEndIndex - change.oldEndIndex;
+  return snap === 'start' ? change.startIndex : change.newEndIndex;
+}
+
+/** A chunk's range after the changes, or undefined when a change touched it (its ends included). */
+function moveChunk(chunk: { start: number; end: number }, changes: readonly TextChange[]): { start: number; end: number } | undefined {
+  let { start, end } = chunk;
+  for (const change of changes) {
+    if (change.startIndex <= end && change.oldEndIndex >= start) return undefined;
+    start = moveOffset(start, change, 'start');
+    end = moveOffset(end, change, 'end');
+  }
+  return { start, end };
+}
+
+/** Copies of the findings with every same-file position moved; undefined when one fell inside a change. */
+function moveFindings(findings: readonly Finding[], changes: readonly TextChange[]): Finding[] | undefined {
+  let failed = false;
+  const pos = (p: Position): Position => {
+    let moved = p;
+    for (const change of changes) {
+      const next = movePosition(moved, change);
+      if (!next) {
+        failed = true;
+        return p;
+      }
+      moved = next;
+    }
+    return moved;
+  };
+  const range = (r: Range): Range => ({ start: pos(r.start), end: pos(r.end) });
+  const result = findings.map((f) => ({
+    ...f,
+    range: range(f.range),
+    related: f.related.map((r) => (r.uri === undefined ? { ...r, range: range(r.range) } : r)),
+    fixes: f.fixes.map((fix) => ({ ...fix, edits: fix.edits.map((e) => ({ ...e, range: range(e.range) })) })),
+  }));
+  return failed ? undefined : result;
+}
+
+function movePosition(p: Position, change: TextChange): Position | undefined {
+  const { startPosition: s, oldEndPosition: oldEnd, newEndPosition: newEnd } = change;
+  // The start of a change is unaffected by it (an insertion there goes after the position).
+  if (p.line < s.row || (p.line === s.row && p.character <= s.column)) return p;
+  const afterEnd = p.line > oldEnd.row || (p.line === oldEnd.row && p.character >= oldEnd.column);
+  if (!afterEnd) return undefined;
+  if (p.line === oldEnd.row) return { line: newEnd.row, character: newEnd.column + (p.character - oldEnd.column) };
+  return { line: p.line + (newEnd.row - oldEnd.row), character: p.character };
+}

@@ -1,0 +1,174 @@
+/**
+ * Incremental re-analysis: the lazy semantic model, the reuse of untouched functions' findings,
+ * and the language server's full analysis that settles them once typing pauses.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Edit, type Tree } from 'web-tree-sitter';
+import { analyzeTree } from '../server/src/core/analyze';
+import type { Engine } from '../server/src/core/engine';
+import { analyzeIncrementally, chunkedFindings, type TextChange } from '../server/src/core/incremental';
+import { SemanticModel } from '../server/src/core/semantic';
+import type { Finding } from '../server/src/core/types';
+import { REPO_ROOT, testEngine } from './helpers/engine';
+import { LspClient } from './helpers/lsp-client';
+
+const key = (f: Finding) => JSON.stringify([f.code, f.range, f.message, f.related, f.fixes]);
+
+function insertion(text: string, at: number, inserted: string): TextChange {
+  const before = text.slice(0, at);
+  const row = before.split('\n').length - 1;
+  const column = at - (before.lastIndexOf('\n') + 1);
+  const lines = inserted.split('\n');
+  const newEnd = lines.length === 1 ? { row, column: column + inserted.length } : { row: row + lines.length - 1, column: lines[lines.length - 1]!.length };
+  return {
+    startIndex: at,
+    oldEndIndex: at,
+    newEndIndex: at + inserted.length,
+    startPosition: { row, column },
+    oldEndPosition: { row, column },
+    newEndPosition: newEnd,
+    whitespaceOnly: /^\s*$/.test(inserted),
+  };
+}
+
+/** Edits `text` at `at`, re-parses incrementally and analyzes both ways. */
+function editBothWays(engine: Engine, text: string, at: number, inserted: string) {
+  const tree = engine.parse(text);
+  const first = analyzeTree(tree, text);
+  const change = insertion(text, at, inserted);
+  const edited = text.slice(0, at) + inserted + text.slice(at);
+  tree.edit(new Edit(change));
+  const next = engine.parse(edited, tree);
+  const incremental = analyzeIncrementally(next, edited, {}, undefined, chunkedFindings(first, first.chunks ?? []), [change], tree.getChangedRanges(next));
+  const fresh = engine.parse(edited);
+  const full = analyzeTree(fresh, edited);
+  for (const t of [tree, next, fresh] as Tree[]) t.delete();
+  return { incremental, full, edited };
+}
+
+function pythonFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) return pythonFiles(full);
+    return e.name.endsWith('.py') ? [full] : [];
+  });
+}
+
+describe('incremental analysis', function () {
+  this.timeout(300_000);
+  let engine: Engine;
+  before(async () => {
+    engine = await testEngine();
+  });
+
+  it('a lazy model builds a body when a query reaches into it, and then agrees with a full model', () => {
+    const source = 'import time\n\nclass Worker:\n    def start(self):\n        self.clock = time\n\n    async def run(self):\n        self.clock.sleep(1)\n';
+    const tree = engine.parse(source);
+    const lazy = new SemanticModel(tree.rootNode, undefined, { lazyBodies: true, source });
+    const full = new SemanticModel(tree.rootNode, undefined, { source });
+    assert.equal(lazy.chunks.length, 2);
+    assert.ok(lazy.chunks.every((c) => !c.built && c.nodes.length === 1), 'only the def nodes are walked up front');
+    const call = tree.rootNode.descendantsOfType('call')[0]!;
+    // `self.clock` is assigned in another method: resolving it builds that method's body.
+    assert.equal(lazy.calleeName(call), 'time.sleep');
+    assert.equal(full.calleeName(call), 'time.sleep');
+    assert.deepEqual(lazy.preorder.map((n) => n.id), full.preorder.map((n) => n.id));
+    tree.delete();
+  });
+
+  it('equals a full analysis for the edited function and the code outside functions (examples and rule fixtures)', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const files = [...pythonFiles(path.join(REPO_ROOT, 'examples')), ...pythonFiles(path.join(REPO_ROOT, 'test', 'fixtures', 'rules'))].sort();
+    let reused = 0;
+    let checked = 0;
+    for (const file of files) {
+      const text = fs.readFileSync(file, 'utf8');
+      if (text.includes('\r')) continue;
+      const tree = engine.parse(text);
+      const chunks = analyzeTree(tree, text).chunks ?? [];
+      const bodies = chunks.map((c) => c.node.childForFieldName('body')).filter((b) => b !== null).map((b) => ({ start: b.startIndex, end: b.endIndex, startRow: b.startPosition.row, endRow: b.endPosition.row }));
+      tree.delete();
+      for (let i = 0; i < 4 && bodies.length > 0; i++) {
+        const body = bodies[Math.floor(random() * bodies.length)]!;
+        const at = body.start + Math.floor(random() * (body.end - body.start));
+        const inserted = 'x_( \n:'[Math.floor(random() * 6)]!;
+        const { incremental, full } = editBothWays(engine, text, at, inserted);
+        checked++;
+        if (!incremental) continue;
+        reused += incremental.reused;
+        // Findings of the edited function must be exactly those of a full analysis; other
+        // functions' carried-over findings may lag (the server settles them).
+        const lastRow = body.endRow + (inserted === '\n' ? 1 : 0);
+        const inEdited = (f: Finding) => f.range.start.line >= body.startRow - 1 && f.range.start.line <= lastRow;
+        assert.deepEqual(
+          incremental.findings.filter(inEdited).map(key).sort(),
+          full.findings.filter(inEdited).map(key).sort(),
+          `${path.relative(REPO_ROOT, file)}: inserting ${JSON.stringify(inserted)} at offset ${at}`,
+        );
+      }
+    }
+    assert.ok(checked > 200, `only ${checked} edits checked`);
+    assert.ok(reused > 500, `incremental analysis reused only ${reused} functions' findings`);
+  });
+
+  it('reuses every function for whitespace between statements, but nothing after an edit outside functions', () => {
+    const text = 'import time\n\nasync def a():\n    time.sleep(1)\n\nasync def b():\n    time.sleep(2)\n';
+    const blank = editBothWays(engine, text, text.indexOf('\nasync def b'), '\n');
+    assert.ok(blank.incremental, 'a blank line between functions is reused');
+    assert.equal(blank.incremental.analyzed, 0);
+    assert.deepEqual(blank.incremental.findings.map(key), blank.full.findings.map(key), 'positions below the blank line moved');
+    const renamed = editBothWays(engine, text, text.indexOf('time\n'), 'x');
+    assert.equal(renamed.incremental, undefined, 'an edited import changes what every function means');
+  });
+
+  it('carries over a finding that depends on an edited helper until a full analysis settles it', () => {
+    const text = 'import time\n\ndef helper():\n    pass\n\nasync def handler():\n    helper()\n';
+    const at = text.indexOf('pass');
+    const { incremental, full } = editBothWays(engine, text, at, 'time.sleep(1)\n    ');
+    assert.ok(incremental);
+    assert.equal(incremental.analyzed, 1, 'only the helper is analyzed again');
+    assert.deepEqual(full.findings.map((f) => f.code), ['AIO112']);
+    assert.deepEqual(incremental.findings.map((f) => f.code), [], 'the caller still shows what it had');
+  });
+
+  it('the server publishes the incremental result, then the settled full one', async () => {
+    const client = new LspClient();
+    await client.initialize();
+    try {
+      const uri = 'file:///incremental/settle.py';
+      const text = 'import time\n\ndef helper():\n    pass\n\nasync def handler():\n    helper()\n';
+      await client.open(uri, text);
+      const opened = await client.diagnostics(uri, (p) => p.version === 1);
+      assert.deepEqual(opened.diagnostics, []);
+      const line = 3;
+      await client.change(uri, 2, [{ range: { start: { line, character: 4 }, end: { line, character: 8 } }, text: 'time.sleep(1)' }]);
+      const quick = await client.diagnostics(uri, (p) => p.version === 2);
+      assert.deepEqual(quick.diagnostics.map((d) => d.code), [], 'the edited helper itself has no finding; the caller is carried over');
+      // Without the request, the full analysis comes once typing pauses (300 ms).
+      const mark = client.published.length;
+      const settled = await client.diagnostics(uri, (p) => p.version === 2, mark, 5_000);
+      assert.deepEqual(settled.diagnostics.map((d) => d.code), ['AIO112']);
+      assert.equal(await client.connection.sendRequest('asyncPitfalls/settle', { uri }), 2);
+    } finally {
+      await client.shutdown();
+    }
+  });
+
+  it('the incrementalAnalysis setting turns it off: every edit gets a full analysis', async () => {
+    const client = new LspClient();
+    await client.initialize(undefined, { asyncPitfalls: { incrementalAnalysis: false } });
+    try {
+      const uri = 'file:///incremental/off.py';
+      await client.open(uri, 'import time\n\ndef helper():\n    pass\n\nasync def handler():\n    helper()\n');
+      await client.diagnostics(uri, (p) => p.version === 1);
+      await client.change(uri, 2, [{ range: { start: { line: 3, character: 4 }, end: { line: 3, character: 8 } }, text: 'time.sleep(1)' }]);
+      const published = await client.diagnostics(uri, (p) => p.version === 2);
+      assert.deepEqual(published.diagnostics.map((d) => d.code), ['AIO112']);
+    } finally {
+      await client.shutdown();
+    }
+  });
+});
