@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { Edit } from 'web-tree-sitter';
 import { analyzeTree } from '../server/src/core/analyze';
 import { Engine } from '../server/src/core/engine';
-import { analyzeIncrementally, chunkedFindings, type TextChange } from '../server/src/core/incremental';
+import { analyzeIncrementally, analyzeInSlices, chunkedFindings, type TextChange } from '../server/src/core/incremental';
 import type { Finding } from '../server/src/core/types';
 
 const args = process.argv.slice(2);
@@ -54,6 +54,14 @@ async function main(): Promise<void> {
     const tree = engine.parse(text);
     const first = analyzeTree(tree, text);
     const state = chunkedFindings(first, first.chunks ?? []);
+    // The server's full analysis (lazy model, in slices) must find exactly what the CLI's finds.
+    const steps = analyzeInSlices(tree, text, {}, undefined, 0);
+    let step = steps.next();
+    while (!step.done) step = steps.next();
+    if (JSON.stringify(step.value.findings.map(key)) !== JSON.stringify(first.findings.map(key))) {
+      wrong++;
+      console.log(`WRONG ${file}: the sliced full analysis differs`);
+    }
     const chunks = first.chunks ?? [];
     for (let e = 0; e < editsPerFile && chunks.length > 0; e++) {
       const chunk = chunks[Math.floor(random() * chunks.length)]!;

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Edit, type Tree } from 'web-tree-sitter';
 import { analyzeTree } from '../server/src/core/analyze';
 import type { Engine } from '../server/src/core/engine';
-import { analyzeIncrementally, chunkedFindings, type TextChange } from '../server/src/core/incremental';
+import { analyzeIncrementally, analyzeInSlices, chunkedFindings, type TextChange } from '../server/src/core/incremental';
 import { SemanticModel } from '../server/src/core/semantic';
 import type { Finding } from '../server/src/core/types';
 import { REPO_ROOT, testEngine } from './helpers/engine';
@@ -112,6 +112,24 @@ describe('incremental analysis', function () {
     }
     assert.ok(checked > 200, `only ${checked} edits checked`);
     assert.ok(reused > 500, `incremental analysis reused only ${reused} functions' findings`);
+  });
+
+  it('a full analysis in slices finds what the one-pass analysis finds (examples and rule fixtures)', () => {
+    const files = [...pythonFiles(path.join(REPO_ROOT, 'examples')), ...pythonFiles(path.join(REPO_ROOT, 'test', 'fixtures', 'rules'))].sort();
+    let slices = 0;
+    for (const file of files) {
+      const text = fs.readFileSync(file, 'utf8');
+      const tree = engine.parse(text);
+      const steps = analyzeInSlices(tree, text, {}, undefined, 0);
+      let step = steps.next();
+      while (!step.done) {
+        slices++;
+        step = steps.next();
+      }
+      assert.deepEqual(step.value.findings.map(key), analyzeTree(tree, text).findings.map(key), path.relative(REPO_ROOT, file));
+      tree.delete();
+    }
+    assert.ok(slices > 100, `only ${slices} slices`);
   });
 
   it('reuses every function for whitespace between statements, but nothing after an edit outside functions', () => {

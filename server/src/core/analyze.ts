@@ -145,7 +145,7 @@ export class RuleRunner {
     // A rule that threw may have reported half of what it meant to: none of its findings are kept.
     const broken = new Set(ruleErrors.map((e) => e.code));
     const kept = this.findings.filter((f) => !broken.has(f.code) && !suppressions.isSuppressed(f.range.start.line, f.code));
-    const lines = source.split(/\r\n|\r|\n/);
+    const lines = kept.length > 0 ? source.split(/\r\n|\r|\n/) : [];
     for (const f of kept) f.fixes.push(...suppressionFixes(f, lines, suppressions, tree.rootNode));
     // Editors apply edits that start at the same place in the order given, and Neovim 0.7 and eglot
     // garble a replacement listed before an insertion there (`time.sleep` -> `asyncio.sleep`, then

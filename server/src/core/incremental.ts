@@ -1,14 +1,15 @@
 /**
  * Re-analysis after an edit that reuses what the edit did not touch. The file is cut into chunks
- * (functions defined at module level or in a class body); the code outside them, and every chunk
- * an edit or a re-parse touched, is analyzed afresh on a model that builds only those bodies. The
- * findings of the other chunks are carried over from the last analysis, moved by the edits.
+ * (functions defined at module level or in a class body). Every chunk an edit or the re-parse
+ * touched is analyzed afresh on a model that builds only the bodies it needs; the findings of the
+ * other chunks, and of the code outside functions, are carried over from the last analysis, moved
+ * by the edits. An edit outside function bodies (an import, a `def` line) is not reused at all.
  *
- * Exact for everything analyzed afresh. A carried-over finding can be out of date when the edit
- * changed something its chunk reads from the edited one (a helper that now blocks); the language
- * server runs a full analysis once typing pauses, which settles that.
+ * Exact for every chunk analyzed afresh. A carried-over finding can be out of date when the edit
+ * changed something its code reads from the edited function (a helper that now blocks); the
+ * language server runs a full analysis once typing pauses, which settles that.
  */
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Tree } from 'web-tree-sitter';
 import { RuleRunner, sortFindings, type AnalysisResult } from './analyze';
 import { SemanticModel, type Chunk } from './semantic';
 import type { AnalyzeOptions, Finding, Position, Range } from './types';
@@ -35,9 +36,10 @@ export interface ChunkedFindings {
 
 export interface IncrementalResult extends AnalysisResult {
   state: ChunkedFindings;
-  /** Chunks analyzed afresh and carried over. */
+  /** Chunks analyzed afresh and carried over, and bodies built to answer their queries. */
   analyzed: number;
   reused: number;
+  built: number;
 }
 
 /** Groups a full analysis's findings by the chunk that reported them (or that holds them, for repaired-tree findings). */
@@ -111,34 +113,61 @@ export function analyzeIncrementally(
   if (reusedChunks === 0) return undefined;
 
   const runner = new RuleRunner(semantic, source, options);
-  // Suppressions for the whole file can sit in any function: read those comments wherever they are.
+  // Suppressions for the whole file can sit anywhere: read those comments wherever they are.
+  runner.visit(semantic.outsideChunks.filter((n) => n.type === 'comment'), () => undefined);
   for (const chunk of semantic.chunks) {
     if (!fresh.includes(chunk) && semantic.chunkMentions(chunk, 'async-pitfalls')) {
       semantic.buildChunk(chunk);
       runner.visit(chunk.nodes.filter((n) => n.type === 'comment'), () => chunk);
     }
   }
-  for (const chunk of fresh) semantic.buildChunk(chunk);
-  visitInOrder(runner, semantic.outsideChunks, fresh);
+  // The code outside functions did not change (or only moved): its findings are carried over too.
+  const outside = moveFindings(previous.outside, changes);
+  if (outside) reused.push(...outside);
+  for (const chunk of fresh) {
+    semantic.buildChunk(chunk);
+    runner.visit(chunk.nodes, () => chunk);
+  }
+  if (!outside) runner.visit(semantic.outsideChunks.filter((n) => n.type !== 'comment'), () => undefined);
   const result = runner.finish(tree);
   const kept = reused.filter((f) => !runner.suppressions.isSuppressed(f.range.start.line, f.code));
   const findings = sortFindings([...result.findings, ...kept]);
   const all: AnalysisResult = { ...result, findings };
-  return { ...all, state: chunkedFindings(all, semantic.chunks), analyzed: fresh.length, reused: reusedChunks };
+  return { ...all, state: chunkedFindings(all, semantic.chunks), analyzed: fresh.length, reused: reusedChunks, built: semantic.chunks.filter((c) => c.built).length };
 }
 
-/** Visits the outside nodes and the fresh chunks' nodes in document order, each with its origin. */
-function visitInOrder(runner: RuleRunner, outside: readonly Node[], chunks: readonly Chunk[]): void {
-  let i = 0;
+/**
+ * A full analysis in slices: the generator yields every few milliseconds so that the language
+ * server can read new messages in between (and drop the work when the document changed). Same
+ * findings as `analyzeTree`: the lazy model builds every body, in document order.
+ */
+export function* analyzeInSlices(
+  tree: Tree,
+  source: string,
+  options: AnalyzeOptions,
+  workspace: WorkspaceLink | undefined,
+  sliceMs = 8,
+): Generator<void, AnalysisResult> {
+  const semantic = new SemanticModel(tree.rootNode, workspace, { lazyBodies: true, source });
+  const runner = new RuleRunner(semantic, source, options);
+  const outside = semantic.outsideChunks;
   const none = () => undefined;
-  for (const chunk of chunks) {
+  let sliceStart = performance.now();
+  let i = 0;
+  for (const chunk of semantic.chunks) {
     let j = i;
     while (j < outside.length && outside[j]!.startIndex <= chunk.start) j++;
-    if (!runner.visit(outside.slice(i, j), none)) return;
+    if (!runner.visit(outside.slice(i, j), none)) break;
     i = j;
-    if (!runner.visit(chunk.nodes, () => chunk)) return;
+    semantic.buildChunk(chunk);
+    if (!runner.visit(chunk.nodes, () => chunk)) break;
+    if (performance.now() - sliceStart > sliceMs) {
+      yield;
+      sliceStart = performance.now();
+    }
   }
   runner.visit(outside.slice(i), none);
+  return runner.finish(tree);
 }
 
 function bodyStart(chunk: Chunk): number {

@@ -214,6 +214,11 @@ export class SemanticModel {
     return this.source.slice(chunk.start, chunk.end).includes(text);
   }
 
+  /** Whether the chunk's source matches `pattern`. */
+  chunkMatches(chunk: Chunk, pattern: RegExp): boolean {
+    return this.source === undefined || pattern.test(this.source.slice(chunk.start, chunk.end));
+  }
+
   /** Whether the file's text contains `text` anywhere (true when the text is unknown). */
   mentions(text: string): boolean {
     return this.source === undefined || this.source.includes(text);
@@ -224,7 +229,7 @@ export class SemanticModel {
    * mentions one of `words` or a module-level alias of one (`from threading import Thread as T`,
    * `T = threading.Thread`). A search for calls of known APIs needs no other body.
    */
-  nodesMentioning(words: readonly string[]): Node[] {
+  nodesMentioning(words: readonly string[], andAlso?: string): Node[] {
     if (!this.lazy) return this.preorder;
     const all = new Set(words);
     for (const [name, bindings] of this.module.bindings) {
@@ -233,7 +238,7 @@ export class SemanticModel {
         if (said && words.some((w) => said.includes(w))) all.add(name);
       }
     }
-    const chunks = this.chunks.filter((c) => [...all].some((w) => this.chunkMentions(c, w)));
+    const chunks = this.chunks.filter((c) => (andAlso === undefined || this.chunkMentions(c, andAlso)) && [...all].some((w) => this.chunkMentions(c, w)));
     for (const chunk of chunks) this.buildChunk(chunk);
     return mergeByStart(this.outsideChunks, chunks);
   }
@@ -600,7 +605,12 @@ export class SemanticModel {
   private findInstanceAttribute(cls: ClassInfo, name: string, seen = new Set<number>()): { value: Node; scope: Scope } | undefined {
     if (seen.has(cls.node.id)) return undefined;
     seen.add(cls.node.id);
-    const own = this.instanceAttributesOf(cls).get(name);
+    // Only a method with `.name =` (or `.name: T =`) in it can assign it.
+    if (this.lazy) {
+      const assigns = new RegExp(`\\.${name}\\s*(?::[^=\\n]*)?=(?!=)`);
+      for (const chunk of this.chunksOfClass.get(cls.node.id) ?? []) if (!chunk.built && this.chunkMatches(chunk, assigns)) this.buildChunk(chunk);
+    }
+    const own = cls.instanceAttributes.get(name);
     if (own) return own;
     for (const base of cls.bases) {
       const baseValue = this.resolve(base);
@@ -836,7 +846,7 @@ class ScopeBuilder {
       // defaults) and the body are walked when the chunk is built.
       this.pendingBodies.set(chunk, { node, parent: body ?? undefined, scope, fn: outer, sink });
       // `global` in a body rebinds module names, which every other function may read: build it now.
-      if (this.model.chunkMentions(chunk, 'global')) this.model.buildChunk(chunk);
+      if (this.model.chunkMatches(chunk, GLOBAL_STATEMENT)) this.model.buildChunk(chunk);
       return;
     }
     // Pushed first, popped last: the header's nodes come before the body's, in document order.
@@ -1065,6 +1075,9 @@ export function mergeByStart(outside: readonly Node[], chunks: readonly Chunk[])
   while (i < outside.length) merged.push(outside[i++]!);
   return merged;
 }
+
+/** A line that starts a `global` statement (a docstring line starting so is a harmless false alarm). */
+const GLOBAL_STATEMENT = /(?:^|;)[ \t]*global[ \t]+[^\W\d]/mu;
 
 /** Whether code in `scope` runs inside a function (a class body nested in a function counts). */
 function insideFunction(scope: Scope): boolean {

@@ -39,7 +39,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkText, clampToLines, pythonLineBreaks, type Engine } from '../core/engine';
 import type { AnalysisResult } from '../core/analyze';
 import type { Finding } from '../core/types';
-import { analyzeIncrementally, chunkedFindings, type ChunkedFindings, type TextChange } from '../core/incremental';
+import { analyzeIncrementally, analyzeInSlices, chunkedFindings, type ChunkedFindings, type TextChange } from '../core/incremental';
 import { configErrorDiagnostic, partialAnalysisDiagnostic, readConfigErrors, toLspDiagnostic, skippedFileDiagnostic } from './diagnostics';
 import { findingHover, vocabularyHover } from './hover';
 import { analyzeOptionsOf, DEFAULT_SETTINGS, normalizeSettings, SETTINGS_SECTION, type Settings } from './settings';
@@ -498,12 +498,13 @@ export class Session {
     const version = document.version;
     clearTimeout(open.settleTimer);
     open.settleTimer = undefined;
-    // Whatever happens below, the next analysis starts from this text.
+    // Whatever happens below, the next analysis starts from this text. The last analysis's
+    // findings by function stay until a new result replaces them (or nothing was analyzed).
     const changes = open.changes;
     const chunked = open.chunked;
     open.changes = [];
-    open.chunked = undefined;
     if (!settings.enable) {
+      open.chunked = undefined;
       await this.connection.sendDiagnostics({ uri, version, diagnostics: [] });
       return;
     }
@@ -511,6 +512,7 @@ export class Session {
     const config = file ? this.configs.resolve(file) : undefined;
     if (config) this.publishConfigErrors(config);
     if (file && config && isExcluded(config, file)) {
+      open.chunked = undefined;
       await this.connection.sendDiagnostics({ uri, version, diagnostics: [] });
       return;
     }
@@ -519,6 +521,7 @@ export class Session {
     if (!checked.ok) {
       open.tree?.delete();
       open.tree = undefined;
+      open.chunked = undefined;
       this.connection.console.info(`${uri}: not analyzed: ${checked.reason}`);
       await this.connection.sendDiagnostics({ uri, version, diagnostics: [skippedFileDiagnostic(checked.reason)] });
       return;
@@ -529,6 +532,7 @@ export class Session {
     } catch (error) {
       open.tree?.delete();
       open.tree = undefined;
+      open.chunked = undefined;
       const reason = error instanceof Error ? error.message : String(error);
       await this.connection.sendDiagnostics({ uri, version, diagnostics: [skippedFileDiagnostic(reason)] });
       return;
@@ -550,10 +554,21 @@ export class Session {
     }
     previousTree?.delete();
     open.tree = tree;
-    if (!result) {
-      result = this.engine.analyze(tree, text, options, link);
-      if (result.chunks) open.chunked = chunkedFindings(result, result.chunks);
+    if (!result && settings.incrementalAnalysis && !tree.rootNode.hasError) {
+      // A full analysis runs in slices: typing that resumes meanwhile is served at once, and the
+      // stale work is dropped (the next pause starts it again).
+      const source = pythonLineBreaks(text);
+      const steps = analyzeInSlices(tree, source, options, link);
+      let step = steps.next();
+      while (!step.done) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.documents.get(uri) !== open || open.document.version !== version || open.tree !== tree) return;
+        step = steps.next();
+      }
+      result = { ...step.value, findings: clampToLines(source, step.value.findings) };
     }
+    if (!result) result = this.engine.analyze(tree, text, options, link);
+    if (result !== undefined && !('state' in result)) open.chunked = result.chunks ? chunkedFindings(result, result.chunks) : undefined;
     for (const e of result.ruleErrors) this.reportRuleError(uri, e.code, e.error);
     open.findings = { version, items: result.findings };
     const diagnostics = result.findings.map((f) =>

@@ -10,7 +10,7 @@ import { defineRule } from '../core/rule';
 import type { FunctionInfo, SemanticModel } from '../core/semantic';
 import { positionalArguments, rangeOf, unparenthesize } from '../core/syntax';
 import { moduleReference } from './helpers/fixes';
-import { threadTargets, type ThreadLaunch } from './helpers/workers';
+import { threadLaunchOf, type ThreadLaunch } from './helpers/workers';
 
 const LOOP = 'asyncio.AbstractEventLoop';
 
@@ -76,7 +76,7 @@ export default defineRule({
     return {
       call(call) {
         const fn = semantic.enclosingFunction(call);
-        const launch = fn ? threadTargets(semantic).get(fn.node.id) : undefined;
+        const launch = fn ? threadLaunchOf(semantic, fn) : undefined;
         if (!fn || !launch) return;
         let runsOwnLoop = ownLoop.get(fn.node.id);
         if (runsOwnLoop === undefined) {

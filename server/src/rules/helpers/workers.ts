@@ -36,22 +36,45 @@ const THREAD_APIS = new Map<string, ThreadApi>([
 ]);
 
 /** Words one of which the text of any launch site (or of a `threading.Thread` subclass) contains. */
-const THREAD_API_WORDS = ['Thread', 'Timer', 'submit', 'map', 'run_in_executor', 'to_thread', 'run_sync'];
+const THREAD_API_WORDS = ['Thread', 'Timer', 'submit', '.map', 'run_in_executor', 'to_thread', 'run_sync'];
 
 export const PROCESS_POOL_TYPES = new Set(['concurrent.futures.ProcessPoolExecutor']);
 export const MP_POOL_TYPES = new Set(['multiprocessing.Pool', 'multiprocessing.pool.Pool']);
 
 const launchCache = new WeakMap<SemanticModel, Map<number, ThreadLaunch>>();
 
+/** Where a same-file function is first run on a worker thread, if anywhere. */
+export function threadLaunchOf(semantic: SemanticModel, fn: FunctionInfo): ThreadLaunch | undefined {
+  // A lazy model need only look at the functions that mention this one (a lambda is launched where it is written).
+  const launches = semantic.lazy && !fn.isLambda ? launchesMentioning(semantic, fn.name) : threadTargets(semantic);
+  return launches.get(fn.node.id);
+}
+
+const launchesByName = new WeakMap<SemanticModel, Map<string, Map<number, ThreadLaunch>>>();
+
+function launchesMentioning(semantic: SemanticModel, name: string): Map<number, ThreadLaunch> {
+  let byName = launchesByName.get(semantic);
+  if (!byName) launchesByName.set(semantic, (byName = new Map()));
+  let found = byName.get(name);
+  if (!found) byName.set(name, (found = collectLaunches(semantic, semantic.nodesMentioning(THREAD_API_WORDS, name))));
+  return found;
+}
+
 /** Same-file functions that run on a worker thread, keyed by their node id; the first launch site wins. */
 export function threadTargets(semantic: SemanticModel): Map<number, ThreadLaunch> {
   const cached = launchCache.get(semantic);
   if (cached) return cached;
+  const targets = collectLaunches(semantic, semantic.nodesMentioning(THREAD_API_WORDS));
+  launchCache.set(semantic, targets);
+  return targets;
+}
+
+function collectLaunches(semantic: SemanticModel, nodes: readonly Node[]): Map<number, ThreadLaunch> {
   const targets = new Map<number, ThreadLaunch>();
   const add = (fn: FunctionInfo | undefined, site: Node, api: string) => {
     if (fn && !fn.isAsync && !targets.has(fn.node.id)) targets.set(fn.node.id, { fn, site, api });
   };
-  for (const node of semantic.nodesMentioning(THREAD_API_WORDS)) {
+  for (const node of nodes) {
     if (node.type === 'call') {
       const name = semantic.calleeName(node);
       const api = name ? THREAD_APIS.get(name) : undefined;
@@ -67,7 +90,6 @@ export function threadTargets(semantic: SemanticModel): Map<number, ThreadLaunch
       if (run?.kind === 'function') add(run.fn, node.childForFieldName('name') ?? node, `a \`threading.Thread\` subclass (\`${cls.name}.run\`)`);
     }
   }
-  launchCache.set(semantic, targets);
   return targets;
 }
 
