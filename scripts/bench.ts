@@ -76,7 +76,9 @@ type EditMode = 'space' | 'random';
  * Then, once, the time the full analysis that settles carried-over findings takes after typing pauses.
  */
 async function keystrokeLatency(example: string, targetLines: number, edits = 200, mode: EditMode = 'space'): Promise<void> {
-  const text = bigFile(example, targetLines);
+  // An example name is copied up to the size wanted; a path is a real file, taken as it is.
+  const real = example.includes('/');
+  const text = real ? fs.readFileSync(example, 'utf8') : bigFile(example, targetLines);
   const client = new LspClient();
   await client.initialize(undefined, { asyncPitfalls: { maxFileSizeMb: 50, maxAnalysisSeconds: 60 } });
   const uri = 'file:///bench/big.py';
@@ -113,9 +115,9 @@ async function keystrokeLatency(example: string, targetLines: number, edits = 20
   const settleMs = Number(process.hrtime.bigint() - settleStart) / 1e6;
   await client.shutdown();
   latencies.sort((a, b) => a - b);
-  const copies = Math.round(lines.length / fs.readFileSync(path.join(REPO_ROOT, 'examples', example), 'utf8').split('\n').length);
+  const what = real ? example : `${example} x ${Math.round(lines.length / fs.readFileSync(path.join(REPO_ROOT, 'examples', example), 'utf8').split('\n').length)}`;
   console.log(
-    `keystroke (${example} x ${copies}, ${mode}): ${lines.length}-line file, ${first.diagnostics.length} findings, open ${openMs.toFixed(0)} ms, ${edits} edits: ` +
+    `keystroke (${what}, ${mode}): ${lines.length}-line file, ${first.diagnostics.length} findings, open ${openMs.toFixed(0)} ms, ${edits} edits: ` +
       `p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies[latencies.length - 1]!.toFixed(1)} ms; settling full analysis ${settleMs.toFixed(0)} ms`,
   );
 }
@@ -124,12 +126,25 @@ async function keystrokeLatency(example: string, targetLines: number, edits = 20
   const keystrokeOnly = process.argv.includes('--keystroke');
   const corpus = process.argv.slice(2).find((a) => !a.startsWith('--'));
   if (!keystrokeOnly) await throughput(corpus);
-  await keystrokeLatency('clean_service.py', 300);
-  await keystrokeLatency('clean_service.py', 2000);
-  await keystrokeLatency('blocking_calls.py', 2000);
-  await keystrokeLatency('clean_service.py', 10_000);
-  await keystrokeLatency('clean_service.py', 10_000, 200, 'random');
-  await keystrokeLatency('blocking_calls.py', 10_000, 200, 'random');
-  await keystrokeLatency('clean_service.py', 100_000, 200);
-  await keystrokeLatency('clean_service.py', 100_000, 200, 'random');
+  const runs: Array<[string, number, number, EditMode]> = [
+    ['clean_service.py', 300, 200, 'space'],
+    ['clean_service.py', 2000, 200, 'space'],
+    ['blocking_calls.py', 2000, 200, 'space'],
+    ['clean_service.py', 10_000, 200, 'space'],
+    ['clean_service.py', 10_000, 200, 'random'],
+    ['blocking_calls.py', 10_000, 200, 'random'],
+    ['clean_service.py', 100_000, 200, 'space'],
+    ['clean_service.py', 100_000, 200, 'random'],
+  ];
+  // Real large files of the corpus, when one is given.
+  if (corpus) {
+    for (const file of ['asyncssh/connection.py', 'cpython-test/test_typing.py']) {
+      if (fs.existsSync(path.join(corpus, file))) runs.push([path.join(corpus, file), 0, 200, 'random']);
+    }
+  }
+  const only = process.argv.find((a) => a.startsWith('--lines='));
+  for (const [example, lines, edits, mode] of runs) {
+    if (only && String(lines) !== only.slice('--lines='.length)) continue;
+    await keystrokeLatency(example, lines, edits, mode);
+  }
 })();

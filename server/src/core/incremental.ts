@@ -2,12 +2,12 @@
  * Re-analysis after an edit that reuses what the edit did not touch. The file is cut into chunks
  * (functions defined at module level or in a class body). Every chunk an edit or the re-parse
  * touched is analyzed afresh on a model that builds only the bodies it needs; the findings of the
- * other chunks, and of the code outside functions, are carried over from the last analysis, moved
- * by the edits. An edit outside function bodies (an import, a `def` line) is not reused at all.
+ * other chunks, and of the code outside functions unless an edit changed it, are carried over from
+ * the last analysis, moved by the edits.
  *
  * Exact for every chunk analyzed afresh. A carried-over finding can be out of date when the edit
- * changed something its code reads from the edited function (a helper that now blocks); the
- * language server runs a full analysis once typing pauses, which settles that.
+ * changed something its code reads (a helper that now blocks, an import); the language server runs
+ * a full analysis once typing pauses, which settles that.
  */
 import type { Tree } from 'web-tree-sitter';
 import { RuleRunner, sortFindings, type AnalysisResult } from './analyze';
@@ -86,10 +86,9 @@ export function analyzeIncrementally(
   const neutral = changedRanges.length === 0;
   const spans = dirtySpans(changes).filter((span, i) => !(neutral && changes[i]!.whitespaceOnly && !semantic.chunks.some((c) => span.start <= c.end && span.end >= c.start)));
   const dirty = [...spans, ...changedRanges.map((r) => ({ start: r.startIndex, end: r.endIndex }))];
-  // An edit outside function bodies (an import, a def line, a module-level assignment) can change
-  // what every function means: nothing is reused then.
-  const chunkOf = (span: { start: number; end: number }) => semantic.chunks.find((c) => bodyStart(c) <= span.start && span.end <= c.end);
-  if (dirty.some((span) => !chunkOf(span))) return undefined;
+  // A change outside every function (an import, a module-level assignment) is analyzed afresh
+  // with the code outside functions; the functions keep their findings until the full analysis.
+  const outsideDirty = dirty.some((span) => !semantic.chunks.some((c) => c.start <= span.start && span.end <= c.end));
 
   const carried = new Map<string, Finding[]>();
   for (const old of previous.chunks) {
@@ -97,43 +96,48 @@ export function analyzeIncrementally(
     if (moved) carried.set(`${moved.start}:${moved.end}`, old.findings);
   }
   const fresh: Chunk[] = [];
-  const reused: Finding[] = [];
-  let reusedChunks = 0;
+  const carriedOver = new Map<Chunk, Finding[]>();
   for (const chunk of semantic.chunks) {
     const touched = dirty.some((span) => span.start <= chunk.end && span.end >= chunk.start);
     const before = touched ? undefined : carried.get(`${chunk.start}:${chunk.end}`);
     const moved = before && moveFindings(before, changes);
-    if (moved) {
-      reused.push(...moved);
-      reusedChunks++;
-    } else {
-      fresh.push(chunk);
-    }
+    if (moved) carriedOver.set(chunk, moved);
+    else fresh.push(chunk);
   }
-  if (reusedChunks === 0) return undefined;
+  if (carriedOver.size === 0) return undefined;
+  const outside = outsideDirty ? undefined : moveFindings(previous.outside, changes);
 
   const runner = new RuleRunner(semantic, source, options);
   // Suppressions for the whole file can sit anywhere: read those comments wherever they are.
   runner.visit(semantic.outsideChunks.filter((n) => n.type === 'comment'), () => undefined);
-  for (const chunk of semantic.chunks) {
+  for (const chunk of source.includes('async-pitfalls') ? semantic.chunks : []) {
     if (!fresh.includes(chunk) && semantic.chunkMentions(chunk, 'async-pitfalls')) {
       semantic.buildChunk(chunk);
       runner.visit(chunk.nodes.filter((n) => n.type === 'comment'), () => chunk);
     }
   }
-  // The code outside functions did not change (or only moved): its findings are carried over too.
-  const outside = moveFindings(previous.outside, changes);
-  if (outside) reused.push(...outside);
   for (const chunk of fresh) {
     semantic.buildChunk(chunk);
     runner.visit(chunk.nodes, () => chunk);
   }
   if (!outside) runner.visit(semantic.outsideChunks.filter((n) => n.type !== 'comment'), () => undefined);
   const result = runner.finish(tree);
-  const kept = reused.filter((f) => !runner.suppressions.isSuppressed(f.range.start.line, f.code));
-  const findings = sortFindings([...result.findings, ...kept]);
-  const all: AnalysisResult = { ...result, findings };
-  return { ...all, state: chunkedFindings(all, semantic.chunks), analyzed: fresh.length, reused: reusedChunks, built: semantic.chunks.filter((c) => c.built).length };
+  // A suppression comment added since applies to carried-over findings too.
+  const unsuppressed = (list: Finding[]) => list.filter((f) => !runner.suppressions.isSuppressed(f.range.start.line, f.code));
+  const freshByChunk = new Map<Chunk, Finding[]>();
+  const freshOutside: Finding[] = [];
+  for (const f of result.findings) {
+    const origin = result.origins?.get(f);
+    if (!origin) freshOutside.push(f);
+    else if (freshByChunk.has(origin)) freshByChunk.get(origin)!.push(f);
+    else freshByChunk.set(origin, [f]);
+  }
+  const state: ChunkedFindings = {
+    chunks: semantic.chunks.map((c) => ({ start: c.start, end: c.end, findings: carriedOver.has(c) ? unsuppressed(carriedOver.get(c)!) : (freshByChunk.get(c) ?? []) })),
+    outside: outside ? unsuppressed(outside) : freshOutside,
+  };
+  const findings = sortFindings([...state.outside, ...state.chunks.flatMap((c) => c.findings)]);
+  return { ...result, findings, state, analyzed: fresh.length, reused: carriedOver.size, built: semantic.chunks.filter((c) => c.built).length };
 }
 
 /**
@@ -168,10 +172,6 @@ export function* analyzeInSlices(
   }
   runner.visit(outside.slice(i), none);
   return runner.finish(tree);
-}
-
-function bodyStart(chunk: Chunk): number {
-  return chunk.node.childForFieldName('body')?.startIndex ?? chunk.end;
 }
 
 /** Each change's inserted span, in the coordinates of the final text. */

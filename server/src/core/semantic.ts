@@ -136,6 +136,7 @@ export class SemanticModel {
   private readonly builder: ScopeBuilder;
   private readonly chunksOfClass = new Map<number, Chunk[]>();
   private mergedPreorder: Node[] | undefined;
+  private readonly mentionCache = new Map<string, Chunk[]>();
   private libraryCache: AsyncLibrary | undefined;
   // tree-sitter finds a node's parent by walking down from the root, so ancestor walks cost
   // O(depth) per step; recording parents, scopes and functions during the one top-down walk
@@ -229,18 +230,28 @@ export class SemanticModel {
    * mentions one of `words` or a module-level alias of one (`from threading import Thread as T`,
    * `T = threading.Thread`). A search for calls of known APIs needs no other body.
    */
-  nodesMentioning(words: readonly string[], andAlso?: string): Node[] {
+  nodesMentioning(words: readonly string[]): Node[] {
     if (!this.lazy) return this.preorder;
-    const all = new Set(words);
-    for (const [name, bindings] of this.module.bindings) {
-      for (const b of bindings) {
-        const said = b.kind === 'import' ? b.target : b.kind === 'assign' && b.value ? b.value.text : '';
-        if (said && words.some((w) => said.includes(w))) all.add(name);
+    return mergeByStart(this.outsideChunks, this.chunksMentioning(words));
+  }
+
+  /** The chunks (built) that mention one of `words` or a module-level alias of one; see `nodesMentioning`. */
+  chunksMentioning(words: readonly string[]): Chunk[] {
+    const key = words.join('\u0000');
+    let found = this.mentionCache.get(key);
+    if (!found) {
+      const all = new Set(words);
+      for (const [name, bindings] of this.module.bindings) {
+        for (const b of bindings) {
+          const said = b.kind === 'import' ? b.target : b.kind === 'assign' && b.value ? b.value.text : '';
+          if (said && words.some((w) => said.includes(w))) all.add(name);
+        }
       }
+      found = this.chunks.filter((c) => [...all].some((w) => this.chunkMentions(c, w)));
+      this.mentionCache.set(key, found);
     }
-    const chunks = this.chunks.filter((c) => (andAlso === undefined || this.chunkMentions(c, andAlso)) && [...all].some((w) => this.chunkMentions(c, w)));
-    for (const chunk of chunks) this.buildChunk(chunk);
-    return mergeByStart(this.outsideChunks, chunks);
+    for (const chunk of found) this.buildChunk(chunk);
+    return found;
   }
 
   /** Builds the bodies that mention `text` and, when `anyOf` is given, one of those words too. */

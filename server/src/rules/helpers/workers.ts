@@ -4,7 +4,7 @@
  * outside an `if __name__ == "__main__":` guard.
  */
 import type { Node } from 'web-tree-sitter';
-import type { FunctionInfo, SemanticModel } from '../../core/semantic';
+import type { Chunk, FunctionInfo, SemanticModel } from '../../core/semantic';
 import { argument, forEachDescendant, unparenthesize } from '../../core/syntax';
 import { callableTarget } from './callable-apis';
 
@@ -45,20 +45,34 @@ const launchCache = new WeakMap<SemanticModel, Map<number, ThreadLaunch>>();
 
 /** Where a same-file function is first run on a worker thread, if anywhere. */
 export function threadLaunchOf(semantic: SemanticModel, fn: FunctionInfo): ThreadLaunch | undefined {
-  // A lazy model need only look at the functions that mention this one (a lambda is launched where it is written).
-  const launches = semantic.lazy && !fn.isLambda ? launchesMentioning(semantic, fn.name) : threadTargets(semantic);
-  return launches.get(fn.node.id);
+  if (!semantic.lazy || fn.isLambda) return threadTargets(semantic).get(fn.node.id);
+  // A lazy model looks only at the code outside functions and at the functions that mention both a
+  // threading API and this one (a lambda is launched where it is written, so it takes the full search).
+  let cache = launchCaches.get(semantic);
+  if (!cache) launchCaches.set(semantic, (cache = { outside: collectLaunches(semantic, semantic.outsideChunks), chunks: new Map(), byFunction: new Map() }));
+  if (cache.byFunction.has(fn.node.id)) return cache.byFunction.get(fn.node.id);
+  // The function's name, or a module-level alias of it (`job = process_items`).
+  const names = [fn.name];
+  for (const [name, bindings] of semantic.module.bindings) {
+    if (bindings.some((b) => b.kind === 'assign' && b.value?.text.includes(fn.name))) names.push(name);
+  }
+  let first = cache.outside.get(fn.node.id);
+  for (const chunk of semantic.chunksMentioning(THREAD_API_WORDS)) {
+    if (!names.some((n) => semantic.chunkMentions(chunk, n))) continue;
+    let launches = cache.chunks.get(chunk);
+    if (!launches) cache.chunks.set(chunk, (launches = collectLaunches(semantic, chunk.nodes)));
+    const launch = launches.get(fn.node.id);
+    // The first launch site in the file wins, as in the full search.
+    if (launch && (!first || launch.site.startIndex < first.site.startIndex)) first = launch;
+  }
+  cache.byFunction.set(fn.node.id, first);
+  return first;
 }
 
-const launchesByName = new WeakMap<SemanticModel, Map<string, Map<number, ThreadLaunch>>>();
-
-function launchesMentioning(semantic: SemanticModel, name: string): Map<number, ThreadLaunch> {
-  let byName = launchesByName.get(semantic);
-  if (!byName) launchesByName.set(semantic, (byName = new Map()));
-  let found = byName.get(name);
-  if (!found) byName.set(name, (found = collectLaunches(semantic, semantic.nodesMentioning(THREAD_API_WORDS, name))));
-  return found;
-}
+const launchCaches = new WeakMap<
+  SemanticModel,
+  { outside: Map<number, ThreadLaunch>; chunks: Map<Chunk, Map<number, ThreadLaunch>>; byFunction: Map<number, ThreadLaunch | undefined> }
+>();
 
 /** Same-file functions that run on a worker thread, keyed by their node id; the first launch site wins. */
 export function threadTargets(semantic: SemanticModel): Map<number, ThreadLaunch> {
