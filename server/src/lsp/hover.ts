@@ -104,7 +104,7 @@ function explainFinding(finding: Finding, docsBaseUrl?: string): string {
 }
 
 /** The vocabulary entry for the word under the cursor, if it is async vocabulary. */
-export function vocabularyHover(tree: Tree, position: Position, docsBaseUrl?: string): string | undefined {
+export function vocabularyHover(tree: Tree, position: Position, docsBaseUrl?: string, source?: string): string | undefined {
   const leaf = tree.rootNode.descendantForPosition({ row: position.line, column: position.character });
   if (!leaf) return undefined;
   let entry: VocabularyEntry | undefined;
@@ -112,7 +112,8 @@ export function vocabularyHover(tree: Tree, position: Position, docsBaseUrl?: st
   else if (leaf.type === 'await') entry = VOCABULARY.get('await');
   else if (leaf.type === 'identifier') {
     const expr = nameExpression(leaf);
-    const semantic = new SemanticModel(tree.rootNode);
+    // With the text, only the function under the cursor is built: hovers stay instant in long files.
+    const semantic = new SemanticModel(tree.rootNode, undefined, { lazyBodies: true, source });
     const name = semantic.qualifiedName(expr);
     entry = name ? VOCABULARY.get(name) : undefined;
   }

@@ -211,11 +211,11 @@ export class Session {
     let markdown = findingHover(findings, params.position, settings.docsBaseUrl || undefined);
     if (!markdown && settings.vocabularyHovers) {
       const tree = open.tree && open.findings?.version === open.document.version ? open.tree : undefined;
-      if (tree) markdown = vocabularyHover(tree, params.position, settings.docsBaseUrl || undefined);
+      if (tree) markdown = vocabularyHover(tree, params.position, settings.docsBaseUrl || undefined, pythonLineBreaks(open.document.getText()));
       else {
         const fresh = this.engine.parse(open.document.getText());
         try {
-          markdown = vocabularyHover(fresh, params.position, settings.docsBaseUrl || undefined);
+          markdown = vocabularyHover(fresh, params.position, settings.docsBaseUrl || undefined, pythonLineBreaks(open.document.getText()));
         } finally {
           fresh.delete();
         }
