@@ -131,9 +131,15 @@ async function main(): Promise<void> {
   // The CLI runs from inside the corpus (`check .`) so paths and .gitignore lookups match a user's run.
   const inCorpus = (label: string, flags: string[]) => () => oursIn(options.corpus, label, flags, cliTimeout);
   await run('parse', () => bareParse(listFile));
-  await run('ours-noimports-j1', inCorpus('--no-imports -j 1', ['--no-imports', '-j', '1']));
-  await run('ours-noimports', inCorpus(`--no-imports (default: ${cores} workers)`, ['--no-imports']));
-  await run('ours', inCorpus(`imports followed (default, ${cores} workers)`, []));
+  await run('ours-noimports-j1', inCorpus('--no-imports -j 1, no cache', ['--no-imports', '-j', '1', '--no-cache']));
+  await run('ours-noimports', inCorpus(`--no-imports (default: ${cores} workers), no cache`, ['--no-imports', '--no-cache']));
+  await run('ours', inCorpus(`imports followed (default, ${cores} workers), no cache`, ['--no-cache']));
+  // Warm: a first run fills a fresh cache (not timed), the second finds every file unchanged.
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-peers-cache-'));
+  await run('ours-warm', async () => {
+    await oursIn(options.corpus, 'fill the cache', ['--cache-dir', cacheDir], cliTimeout);
+    return oursIn(options.corpus, 'warm: nothing changed since the last run (result cache)', ['--cache-dir', cacheDir], cliTimeout);
+  });
   await run('ruff', () => ruff(listFile, options.peers));
   await run('pyright', () => pyright(options.corpus, options.peers, options.pyrightTimeout));
 

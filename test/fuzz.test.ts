@@ -164,7 +164,7 @@ describe('fuzz: language server under random edit sequences', function () {
 /** Runs the CLI on one file with a hard time limit; a hang fails instead of stalling the suite. */
 function runCli(file: string, args: string[] = []): { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number } {
   const start = performance.now();
-  const result = spawnSync(process.execPath, [CLI, 'check', '--no-color', '--isolated', ...args, file], { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(process.execPath, [CLI, 'check', '--no-color', '--isolated', '--no-cache', ...args, file], { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
   return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - start };
 }
 

@@ -9,7 +9,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Connection } from 'vscode-languageserver/node';
 import { absoluteImport } from '../server/src/core/workspace-types';
+import { BackgroundIndexer } from '../server/src/lsp/indexer';
+import { collectPythonFiles } from '../server/src/workspace/files';
+import { LoadDeferred, StringPool, type WorkspaceIndex } from '../server/src/workspace/index';
 import { PackageFolders } from '../server/src/workspace/module-names';
 import { REPO_ROOT, testEngine } from './helpers/engine';
 import { compareExpectations, parseExpectations } from './helpers/expectations';
@@ -123,5 +127,116 @@ describe('workspace index', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('workspace index memory and background loading', () => {
+  /** A package whose modules load each other through imports, re-exports and base classes, plus an import cycle. */
+  const PACKAGE: Record<string, string> = {
+    '__init__.py': 'from .service import run_report\n',
+    'util.py': 'def render(rows):\n    return ", ".join(rows)\n',
+    'store.py':
+      'import time\nfrom .util import render\n\nclass Store:\n    def read(self):\n        time.sleep(1)\n        return render([])\n\n' +
+      'def load_rows():\n    with open("rows.txt") as f:\n        return f.read()\n',
+    'service.py':
+      'from .store import Store, load_rows\nfrom . import util\n\ndef run_report():\n    return util.render(load_rows())\n\n' +
+      'class Reporter(Store):\n    def go(self):\n        return self.read()\n',
+    'cli.py': 'from . import run_report\nfrom .service import Reporter\n\ndef main():\n    Reporter().go()\n    run_report()\n',
+    'cycle_a.py': 'from .cycle_b import pong\n\ndef ping():\n    return pong()\n',
+    'cycle_b.py': 'from .cycle_a import ping\n\ndef pong():\n    return ping()\n',
+  };
+  const CYCLE = new Set(['cycle_a.py', 'cycle_b.py']);
+  let dir: string;
+
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aio-index-'));
+    fs.mkdirSync(path.join(dir, 'pkg'));
+    for (const [name, text] of Object.entries(PACKAGE)) fs.writeFileSync(path.join(dir, 'pkg', name), text);
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const file = (name: string): string => path.join(dir, 'pkg', name);
+  const plain = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) => (v instanceof Map ? [...v] : v));
+
+  async function indexOf(): Promise<WorkspaceIndex> {
+    const index = (await testEngine()).createWorkspaceIndex();
+    index.addRoot(dir);
+    return index;
+  }
+
+  it('copies the strings of summaries without changing them', () => {
+    const pool = new StringPool();
+    const source = `${'x'.repeat(100)}def a_rather_long_function_name(): pass`;
+    const name = source.slice(104, 133);
+    const shared = { target: `pkg.mod.${name}`, range: { start: { line: 1, character: 2 }, end: { line: 1, character: 9 } } };
+    const summary = {
+      moduleName: 'pkg.mod',
+      functions: new Map([[name, { qualname: name, calls: [shared, shared] }]]),
+      imports: new Map([['alias', `pkg.other.${name}`]]),
+    };
+    const before = plain(summary);
+    const interned = pool.internAll(summary);
+    assert.equal(interned, summary);
+    assert.equal(plain(interned), before);
+    const calls = interned.functions.get(name)!.calls;
+    assert.equal(calls[0], calls[1], 'an object referenced twice stays one object');
+    // Equal strings share one pooled copy: `name` and the pooled key of `functions` and the two targets' prefixes.
+    assert.equal(pool.size, new Set(['pkg.mod', name, `pkg.mod.${name}`, 'alias', `pkg.other.${name}`]).size);
+  });
+
+  it('forgets the modules of a load abandoned halfway, and loads them again when asked', async () => {
+    const index = await indexOf();
+    const store = file('store.py');
+    const deferUtil = (wanted: string): boolean => {
+      if (wanted === file('util.py')) throw new LoadDeferred();
+      return true;
+    };
+    assert.throws(() => index.summaryOfFile(file('service.py'), deferUtil), LoadDeferred);
+    assert.deepEqual(index.loadingChain, []);
+    assert.equal(index.moduleCount, 0, 'service.py and store.py were half-done: neither is cached');
+    const service = index.summaryOfFile(file('service.py'));
+    assert.ok(service, 'not cached as unreadable');
+    assert.equal(index.findFunction('pkg.store.Store.read')?.summary.blocking?.code, 'AIO101');
+    assert.ok(index.summaryOfFile(store));
+    assert.equal(index.moduleCount, 3);
+  });
+
+  it('indexes in the background in short steps, to the summaries of loading each file in one go', async () => {
+    const files = [...collectPythonFiles([dir])];
+    const direct = await indexOf();
+    for (const f of files) direct.summaryOfFile(f);
+    let abandoned = 0;
+    let reloaded = 0;
+    // A clock that ticks once per reading: the slice runs out after a set number of module loads, the same on every run.
+    for (let sliceMs = -1; sliceMs <= 12; sliceMs++) {
+      const background = await indexOf();
+      const load = background.summaryOfFile.bind(background);
+      const completed = new Set<string>();
+      background.summaryOfFile = (f, spend) => {
+        const topLevel = background.loadingChain.length === 0;
+        try {
+          const summary = load(f, spend);
+          // Loaded from the top twice: the first summary was dropped for the modules it asked for.
+          if (topLevel && completed.has(f)) reloaded++;
+          if (topLevel) completed.add(f);
+          return summary;
+        } catch (error) {
+          if (error instanceof LoadDeferred) abandoned++;
+          throw error;
+        }
+      };
+      const errors: string[] = [];
+      const connection = { console: { info: () => undefined, error: (m: string) => errors.push(m) } } as unknown as Connection;
+      let clock = 0;
+      const result = await new BackgroundIndexer(connection, background, () => false, { sliceMs, now: () => clock++ }).run([dir]);
+      assert.deepEqual(errors, []);
+      assert.equal(result.cancelled, false);
+      assert.equal(result.modules, files.length);
+      for (const f of files) {
+        if (CYCLE.has(path.basename(f))) assert.ok(background.summaryOfFile(f), f);
+        else assert.equal(plain(background.summaryOfFile(f)), plain(direct.summaryOfFile(f)), `${f}, slice of ${sliceMs}`);
+      }
+    }
+    assert.ok(abandoned > 0 && reloaded > 0, `both ways of deferring were exercised: ${abandoned} loads abandoned, ${reloaded} loaded again`);
   });
 });

@@ -26,9 +26,10 @@ import {
 import { formatSarif } from './cli/sarif';
 import { collectPythonFiles } from './workspace/files';
 import { formatConfigError } from './config/resolve';
-import type { ConfigError } from './config/pyproject';
+import { buildFingerprint, defaultCacheDir, ResultCache, type Ticket } from './cli/cache';
 import { displayPath, FileChecker, type CheckSettings, type FileOutcome } from './cli/check-file';
-import { checkInWorkers } from './cli/pool';
+import { Planner } from './cli/plan';
+import { checkInWorkers, type Task } from './cli/pool';
 import { DEFAULT_MAX_FILE_BYTES, Engine } from './core/engine';
 import type { AnalyzeOptions } from './core/types';
 import { RULES } from './rules';
@@ -61,6 +62,9 @@ Options:
   --time-limit SECONDS   stop analyzing a file after this long and say so (default: ${DEFAULT_TIME_LIMIT_SECONDS})
   -j, --jobs N           worker threads (default: one per core for 64 files or more)
   --no-imports           check each file on its own, without following imports
+  --no-cache             neither read nor write the result cache
+  --cache-dir DIR        keep the result cache in DIR (default: .async-pitfalls-cache in the
+                         folder of the nearest pyproject.toml configuring us, else the current one)
   --isolated             ignore configuration files ([tool.async-pitfalls] in pyproject.toml)
   --no-color             plain text output even on a terminal
   --no-progress          no progress bar (it is shown on stderr only when that is a terminal)
@@ -70,6 +74,9 @@ Options:
 Configuration: the nearest pyproject.toml (walking up from each file) with a
 [tool.async-pitfalls] table: select, extend-select, ignore, severity, per-file-ignores,
 exclude, blocking-calls, target-version. --select/--ignore on the command line win.
+
+Cache: each file's results are kept with the content hashes they rest on (the file,
+the modules it imports, the options), so unchanged files are not analyzed again.
 
 Exit status: 0 no findings, 1 findings (with --diff: 1 when there is something to fix),
 2 usage error, invalid configuration (reported with file and line; the valid
@@ -129,6 +136,8 @@ async function check(args: string[]): Promise<number> {
       isolated: { type: 'boolean', default: false },
       'no-imports': { type: 'boolean', default: false },
       jobs: { type: 'string', short: 'j' },
+      'no-cache': { type: 'boolean', default: false },
+      'cache-dir': { type: 'string' },
     },
   });
   if (values.fix && values.diff) throw new UsageError('--fix and --diff cannot be used together');
@@ -137,6 +146,8 @@ async function check(args: string[]): Promise<number> {
   if (values.statistics && format !== 'text' && format !== 'json') throw new UsageError('--statistics works with --format text or json');
   if (values.statistics && values.diff) throw new UsageError('--statistics and --diff cannot be used together');
   if (values.output === '') throw new UsageError('--output needs a file name');
+  if (values['cache-dir'] === '') throw new UsageError('--cache-dir needs a folder name');
+  const requestedJobs = parseJobs(values.jobs);
   const runOptions: AnalyzeOptions = { select: codeList(values.select), ignore: codeList(values.ignore) };
   let timeLimitSeconds = DEFAULT_TIME_LIMIT_SECONDS;
   if (values['time-limit'] !== undefined) {
@@ -160,44 +171,67 @@ async function check(args: string[]): Promise<number> {
   if (missing.length > 0) throw new UsageError(missing.map((m) => `no such file or folder: ${m}`).join('\n'));
 
   const files = [...collectPythonFiles(targets)];
-  const settings: CheckSettings = {
-    runOptions,
-    maxBytes,
-    timeLimitSeconds,
-    mode: values.fix ? 'fix' : values.diff ? 'diff' : 'check',
-    isolated: values.isolated,
-    noImports: values['no-imports'],
-    roots: targets.filter((t) => fs.statSync(t).isDirectory()).map((t) => path.resolve(t)),
-    explicitFiles: targets.map((t) => path.resolve(t)),
-    cwd: process.cwd(),
-  };
+  const cwd = process.cwd();
+  const mode = values.fix ? 'fix' : values.diff ? 'diff' : 'check';
+  const roots = targets.filter((t) => fs.statSync(t).isDirectory()).map((t) => path.resolve(t));
+  const planner = new Planner({ runOptions, timeLimitSeconds, isolated: values.isolated, explicitFiles: targets.map((t) => path.resolve(t)) });
+  const cache = values['no-cache']
+    ? undefined
+    : new ResultCache(values['cache-dir'] !== undefined ? path.resolve(values['cache-dir']) : defaultCacheDir(cwd), {
+        version: packageVersion(),
+        build: buildFingerprint(path.join(parserLocation().grammarDir, 'tree-sitter-python.wasm')),
+        mode,
+        maxBytes,
+        timeLimitSeconds,
+        followImports: !values['no-imports'],
+        roots,
+      });
+  const settings: CheckSettings = { maxBytes, timeLimitSeconds, mode, noImports: values['no-imports'], roots, cwd, trackDependencies: !!cache };
   // JSON and SARIF on stdout are often captured together with stderr (2>&1) and parsed: no bar then.
   const machineReadableOnStdout = values.output === undefined && (format === 'json' || format === 'sarif');
   const progress = progressFor(process.stderr, files.length, !values['no-progress'] && !machineReadableOnStdout);
   const outcomes: Array<FileOutcome | undefined> = new Array(files.length);
+  const tickets = new Map<number, Ticket>();
   let done = 0;
   const record = (index: number, outcome: FileOutcome | { failed: string }): void => {
     const file = files[index]!;
-    const shown = displayPath(file);
-    outcomes[index] =
-      'failed' in outcome
-        ? { report: { path: shown, file, skipped: `could not be analyzed: ${outcome.failed}`, findings: [] }, fixed: 0, messages: [], internalErrors: [] }
-        : outcome;
-    for (const message of outcomes[index]!.messages) progress.log(`${message}\n`);
+    const shown = displayPath(file, cwd);
+    if ('failed' in outcome) {
+      outcomes[index] = { report: { path: shown, file, skipped: `could not be analyzed: ${outcome.failed}`, findings: [] }, fixed: 0, notes: [], internalErrors: [] };
+    } else {
+      outcomes[index] = outcome;
+      const ticket = tickets.get(index);
+      if (ticket) cache?.store(ticket, outcome);
+    }
+    for (const note of outcomes[index]!.notes) progress.log(`${shown}: ${note}\n`);
     progress.update(++done, shown);
   };
-  const jobs = jobCount(values.jobs, files.length);
-  const workerScript = path.join(__dirname, 'cli-worker.js');
-  let configErrorsSeen: ConfigError[];
-  if (jobs > 1 && fs.existsSync(workerScript)) {
-    configErrorsSeen = await checkInWorkers(workerScript, jobs, settings, files, record);
-  } else {
-    const checker = new FileChecker(await Engine.create(parserLocation()), settings);
-    for (const [index, file] of files.entries()) {
-      progress.update(done, displayPath(file));
-      record(index, checker.check(file));
+  // Configuration and the cache first, on this thread: only files without a valid stored result are analyzed.
+  const tasks: Task[] = [];
+  for (const [index, file] of files.entries()) {
+    const plan = planner.plan(file);
+    if (plan.excluded) {
+      record(index, { fixed: 0, notes: [], internalErrors: [] });
+      continue;
     }
-    configErrorsSeen = checker.configErrors();
+    const stored = cache?.lookup(file, plan.options, displayPath(file, cwd));
+    if (stored?.outcome) {
+      record(index, stored.outcome);
+      continue;
+    }
+    if (stored) tickets.set(index, stored.ticket);
+    tasks.push({ index, file, options: plan.options });
+  }
+  const jobs = jobCount(requestedJobs, tasks.length);
+  const workerScript = path.join(__dirname, 'cli-worker.js');
+  if (tasks.length > 0 && jobs > 1 && fs.existsSync(workerScript)) {
+    await checkInWorkers(workerScript, jobs, settings, tasks, record);
+  } else if (tasks.length > 0) {
+    const checker = new FileChecker(await Engine.create(parserLocation()), settings);
+    for (const task of tasks) {
+      progress.update(done, displayPath(task.file, cwd));
+      record(task.index, checker.check(task.file, task.options));
+    }
   }
   const reports: FileReport[] = [];
   const internalErrors: InternalError[] = [];
@@ -206,8 +240,11 @@ async function check(args: string[]): Promise<number> {
   let fixedFiles = 0;
   for (const outcome of outcomes) {
     if (!outcome) continue;
-    if (outcome.report) reports.push(outcome.report);
-    internalErrors.push(...outcome.internalErrors);
+    if (outcome.report) {
+      reports.push(outcome.report);
+      const { path: shown, file } = outcome.report;
+      internalErrors.push(...outcome.internalErrors.map((e) => ({ path: shown, file, ...e })));
+    }
     if (outcome.diff) diffs.push(outcome.diff);
     if (outcome.fixed > 0) {
       fixedProblems += outcome.fixed;
@@ -221,8 +258,10 @@ async function check(args: string[]): Promise<number> {
     if (r.skipped) process.stderr.write(`${r.path}: skipped: ${r.skipped}\n`);
   }
   // A broken configuration fails the run (exit 2) after reporting everything else, so CI notices.
-  const configErrors: ConfigErrorReport[] = configErrorsSeen.map((e) => ({ ...e, path: displayPath(e.file) }));
+  const configErrors: ConfigErrorReport[] = planner.configErrors().map((e) => ({ ...e, path: displayPath(e.file) }));
   for (const error of configErrors) process.stderr.write(`${formatConfigError({ ...error, file: error.path })}\n`);
+  const cacheWarning = cache?.warning();
+  if (cacheWarning) process.stderr.write(`${cacheWarning}\n`);
   const failure = configErrors.length > 0 ? 2 : undefined;
   if (values.diff) {
     deliver(diffs.join(''), values.output);
@@ -249,13 +288,16 @@ function render(run: CheckRun, format: Format, options: { color: boolean; statis
   }
 }
 
+function parseJobs(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const jobs = Number(value);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError('--jobs needs a whole number of at least 1');
+  return jobs;
+}
+
 /** `--jobs N`, else one worker per core; small runs stay on the main thread (a worker costs a grammar load). */
-function jobCount(value: string | undefined, files: number): number {
-  if (value !== undefined) {
-    const jobs = Number(value);
-    if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError('--jobs needs a whole number of at least 1');
-    return Math.min(jobs, Math.max(files, 1));
-  }
+function jobCount(requested: number | undefined, files: number): number {
+  if (requested !== undefined) return Math.min(requested, Math.max(files, 1));
   return files < 64 ? 1 : Math.min(os.availableParallelism(), 8);
 }
 

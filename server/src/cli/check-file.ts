@@ -1,50 +1,49 @@
 /**
- * Checks one file for the CLI: its configuration, the size and encoding guards, `--fix`/`--diff`,
- * and the analysis. The same code runs in the main thread and in each worker thread, so results do
- * not depend on how many workers there are.
+ * Checks one file for the CLI: the size and encoding guards, `--fix`/`--diff`, and the analysis,
+ * with the options the main thread planned for it (cli/plan.ts). The same code runs in the main
+ * thread and in each worker thread, so results do not depend on how many workers there are.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import type { ConfigError } from '../config/pyproject';
-import { ConfigResolver, isExcluded, optionsForFile } from '../config/resolve';
 import { decodeSource, type Engine } from '../core/engine';
 import type { AnalyzeOptions } from '../core/types';
 import type { WorkspaceIndex } from '../workspace/index';
-import type { FileReport, InternalError } from './report';
+import { DependencyTracker, type Dependencies } from './dependencies';
+import type { FileReport } from './report';
 
 /** Plain data (it crosses to worker threads). */
 export interface CheckSettings {
-  runOptions: AnalyzeOptions;
   maxBytes: number;
   timeLimitSeconds: number;
   mode: 'check' | 'fix' | 'diff';
-  /** Ignore configuration files. */
-  isolated: boolean;
   /** Do not follow imports. */
   noImports: boolean;
   /** Folders named on the command line: roots for imports. */
   roots: string[];
-  /** Files named on the command line: checked even when the configuration excludes them. */
-  explicitFiles: string[];
   cwd: string;
+  /** Say which other files each result depended on (for the result cache). */
+  trackDependencies: boolean;
 }
 
 export interface FileOutcome {
-  /** Undefined when the configuration excludes the file. */
+  /** Undefined when the configuration excludes the file, and with --diff once the file could be read. */
   report?: FileReport;
   diff?: string;
   /** Problems fixed (with --fix) or fixable (with --diff). */
   fixed: number;
-  /** Lines for stderr, in order. */
-  messages: string[];
-  internalErrors: InternalError[];
+  /** Lines for stderr, in order, each shown after the file's path and ": ". */
+  notes: string[];
+  /** Rules that threw on this file. */
+  internalErrors: Array<{ code: string; message: string }>;
+  dependencies?: Dependencies;
+  /** The result may not repeat on the same input (a read error, a crash): it is not cached. */
+  unstable?: boolean;
 }
 
 export class FileChecker {
   private readonly index: WorkspaceIndex | undefined;
-  private readonly configs = new ConfigResolver();
-  private readonly explicit: Set<string>;
+  private readonly tracker: DependencyTracker | undefined;
 
   constructor(
     private readonly engine: Engine,
@@ -52,26 +51,26 @@ export class FileChecker {
   ) {
     this.index = settings.noImports ? undefined : engine.createWorkspaceIndex({ maxFileBytes: settings.maxBytes });
     for (const root of settings.roots) this.index?.addRoot(root);
-    this.explicit = new Set(settings.explicitFiles);
+    if (this.index && settings.trackDependencies) this.index.listener = this.tracker = new DependencyTracker();
   }
 
-  /** Every configuration file read so far, with its mistakes. */
-  configErrors(): ConfigError[] {
-    return this.configs.configFiles().flatMap((c) => c.errors);
+  check(file: string, options: AnalyzeOptions): FileOutcome {
+    this.tracker?.begin();
+    const outcome = this.checkFile(file, options);
+    if (this.tracker) outcome.dependencies = this.tracker.end();
+    return outcome;
   }
 
-  check(file: string): FileOutcome {
+  private checkFile(file: string, options: AnalyzeOptions): FileOutcome {
     const { settings, engine, index } = this;
-    const config = settings.isolated ? { errors: [] } : this.configs.resolve(file);
-    if (!this.explicit.has(file) && isExcluded(config, file)) return { fixed: 0, messages: [], internalErrors: [] };
-    const options = { ...optionsForFile(config, file, settings.runOptions), timeLimitMs: settings.timeLimitSeconds * 1000 };
     const shown = displayPath(file, settings.cwd);
-    const outcome: FileOutcome = { fixed: 0, messages: [], internalErrors: [] };
+    const outcome: FileOutcome = { fixed: 0, notes: [], internalErrors: [] };
     let bytes: Buffer;
     try {
       bytes = fs.readFileSync(file);
     } catch (error) {
       outcome.report = { path: shown, file, skipped: `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, findings: [] };
+      outcome.unstable = true;
       return outcome;
     }
     const decoded = decodeSource(bytes, settings.maxBytes);
@@ -82,7 +81,7 @@ export class FileChecker {
     let text = decoded.text;
     if (settings.mode !== 'check') {
       const fixed = engine.fixAll(text, options, undefined, index?.linkFor(file));
-      if (fixed.syntaxError) outcome.messages.push(`${shown}: not fixed: it has a syntax error (fix it first; the findings are still reported)`);
+      if (fixed.syntaxError) outcome.notes.push('not fixed: it has a syntax error (fix it first; the findings are still reported)');
       outcome.fixed = fixed.fixed;
       if (settings.mode === 'diff') {
         if (fixed.fixed > 0) outcome.diff = createTwoFilesPatch(`a/${shown}`, `b/${shown}`, text, fixed.text, '', '', { context: 3 });
@@ -99,15 +98,16 @@ export class FileChecker {
       const result = engine.analyzeText(text, options, index?.linkFor(file));
       result.tree.delete();
       for (const e of result.ruleErrors) {
-        outcome.internalErrors.push({ path: shown, file, code: e.code, message: String(e.error) });
-        outcome.messages.push(`${shown}: internal error in ${e.code}: ${String(e.error)}`);
+        outcome.internalErrors.push({ code: e.code, message: String(e.error) });
+        outcome.notes.push(`internal error in ${e.code}: ${String(e.error)}`);
       }
       if (result.timedOut) {
-        outcome.messages.push(`${shown}: the analysis stopped after ${settings.timeLimitSeconds} s (--time-limit); findings further down may be missing`);
+        outcome.notes.push(`the analysis stopped after ${settings.timeLimitSeconds} s (--time-limit); findings further down may be missing`);
       }
       outcome.report = { path: shown, file, findings: result.findings };
     } catch (error) {
       outcome.report = { path: shown, file, skipped: `could not be analyzed: ${error instanceof Error ? error.message : String(error)}`, findings: [] };
+      outcome.unstable = true;
     }
     return outcome;
   }

@@ -4,28 +4,35 @@
  * the rest. Outcomes come back in completion order; the caller puts them back in file order.
  */
 import { Worker } from 'node:worker_threads';
-import type { ConfigError } from '../config/pyproject';
+import type { AnalyzeOptions } from '../core/types';
 import type { CheckSettings, FileOutcome } from './check-file';
 import type { WorkerReply, WorkerRequest } from './worker';
+
+/** A file to check: `index` is its place in the run, handed back with its outcome. */
+export interface Task {
+  index: number;
+  file: string;
+  options: AnalyzeOptions;
+}
 
 export async function checkInWorkers(
   workerScript: string,
   workers: number,
   settings: CheckSettings,
-  files: readonly string[],
+  tasks: readonly Task[],
   onOutcome: (index: number, outcome: FileOutcome | { failed: string }) => void,
-): Promise<ConfigError[]> {
+): Promise<void> {
   let next = 0;
-  const configErrors: ConfigError[] = [];
   const runOne = (): Promise<void> =>
     new Promise((resolve) => {
       const worker = new Worker(workerScript, { workerData: settings });
       let current: number | undefined;
       const send = (request: WorkerRequest) => worker.postMessage(request);
       const dispatch = (): void => {
-        if (next < files.length) {
-          current = next++;
-          send({ kind: 'check', index: current, file: files[current]! });
+        if (next < tasks.length) {
+          const task = tasks[next++]!;
+          current = task.index;
+          send({ kind: 'check', ...task });
         } else {
           current = undefined;
           send({ kind: 'finish' });
@@ -45,7 +52,6 @@ export async function checkInWorkers(
             dispatch();
             break;
           case 'finished':
-            configErrors.push(...reply.configErrors);
             void worker.terminate().then(() => resolve());
             break;
         }
@@ -59,17 +65,5 @@ export async function checkInWorkers(
     });
   await Promise.all(Array.from({ length: Math.max(1, workers) }, runOne));
   // Every worker may have died: what nobody took is reported, not silently dropped.
-  for (; next < files.length; next++) onOutcome(next, { failed: 'no worker was left to check it' });
-  return dedupe(configErrors);
-}
-
-/** Each worker reads the same pyproject.toml files: report each mistake once. */
-function dedupe(errors: ConfigError[]): ConfigError[] {
-  const seen = new Set<string>();
-  return errors.filter((e) => {
-    const key = `${e.file}:${e.line}:${e.column}:${e.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  for (; next < tasks.length; next++) onOutcome(tasks[next]!.index, { failed: 'no worker was left to check it' });
 }

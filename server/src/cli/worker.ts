@@ -1,18 +1,19 @@
 /**
  * A CLI worker thread: loads the grammar once, then checks the files the main thread sends, one
- * message per file, and reports the configuration mistakes it met when told to finish.
+ * message per file, with the options the main thread planned for each.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { parserLocation } from '../assets';
 import { Engine } from '../core/engine';
-import { FileChecker, type CheckSettings } from './check-file';
+import type { AnalyzeOptions } from '../core/types';
+import { FileChecker, type CheckSettings, type FileOutcome } from './check-file';
 
-export type WorkerRequest = { kind: 'check'; index: number; file: string } | { kind: 'finish' };
+export type WorkerRequest = { kind: 'check'; index: number; file: string; options: AnalyzeOptions } | { kind: 'finish' };
 export type WorkerReply =
   | { kind: 'ready' }
-  | { kind: 'checked'; index: number; outcome: ReturnType<FileChecker['check']> }
+  | { kind: 'checked'; index: number; outcome: FileOutcome }
   | { kind: 'failed'; index: number; message: string }
-  | { kind: 'finished'; configErrors: ReturnType<FileChecker['configErrors']> };
+  | { kind: 'finished' };
 
 async function serve(): Promise<void> {
   const port = parentPort;
@@ -20,11 +21,11 @@ async function serve(): Promise<void> {
   const checker = new FileChecker(await Engine.create(parserLocation()), workerData as CheckSettings);
   port.on('message', (request: WorkerRequest) => {
     if (request.kind === 'finish') {
-      port.postMessage({ kind: 'finished', configErrors: checker.configErrors() } satisfies WorkerReply);
+      port.postMessage({ kind: 'finished' } satisfies WorkerReply);
       return;
     }
     try {
-      port.postMessage({ kind: 'checked', index: request.index, outcome: checker.check(request.file) } satisfies WorkerReply);
+      port.postMessage({ kind: 'checked', index: request.index, outcome: checker.check(request.file, request.options) } satisfies WorkerReply);
     } catch (error) {
       port.postMessage({ kind: 'failed', index: request.index, message: error instanceof Error ? error.message : String(error) } satisfies WorkerReply);
     }

@@ -3,13 +3,31 @@
  * enough that diagnostics for the open file are never held up, and reports
  * progress to the editor with LSP work-done progress.
  */
+import * as v8 from 'node:v8';
 import type { Connection } from 'vscode-languageserver/node';
-import type { WorkspaceIndex } from '../workspace/index';
+import { LoadDeferred, type WorkspaceIndex } from '../workspace/index';
 import { collectPythonFiles } from '../workspace/files';
 
 /** How long one slice may run before yielding to pending messages. */
 const SLICE_MS = 12;
 const REPORT_EVERY_MS = 250;
+
+/**
+ * V8 lets the old generation grow to up to four times what survived the last full collection
+ * before it collects again. Indexing allocates fast (a syntax tree and a semantic model per
+ * module, dropped once the module is summarized) while what it keeps grows slowly: the server
+ * peaked at 320 MB for 40 MB of summaries. Growing by at most half each time keeps the peak
+ * under 200 MB on a 1.15 M-line workspace, for more frequent full collections. The flag is
+ * process-wide and V8 reads it at every collection, so setting it after start-up works.
+ */
+const HEAP_GROWING_PERCENT = 50;
+let heapGrowthLimited = false;
+
+function limitHeapGrowth(): void {
+  if (heapGrowthLimited) return;
+  heapGrowthLimited = true;
+  v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+}
 
 export interface IndexingResult {
   files: number;
@@ -25,10 +43,13 @@ export class BackgroundIndexer {
     private readonly connection: Connection,
     private readonly index: WorkspaceIndex,
     private readonly supportsProgress: () => boolean,
+    /** Tests set a slice length and a clock that make deferral deterministic. */
+    private readonly timing: { sliceMs: number; now: () => number } = { sliceMs: SLICE_MS, now: Date.now },
   ) {}
 
   /** Starts over (a previous run is abandoned at its next slice). */
   async run(roots: readonly string[]): Promise<IndexingResult> {
+    limitHeapGrowth();
     const generation = ++this.generation;
     const started = Date.now();
     const progress = this.supportsProgress() ? await this.connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
@@ -36,32 +57,23 @@ export class BackgroundIndexer {
     const stale = (): boolean => generation !== this.generation;
     try {
       const files: string[] = [];
-      let sliceStart = Date.now();
+      let sliceStart = this.timing.now();
       for (const file of collectPythonFiles(roots)) {
         files.push(file);
-        if (Date.now() - sliceStart > SLICE_MS) {
+        if (this.timing.now() - sliceStart > this.timing.sliceMs) {
           await yieldToMessages();
           if (stale()) return this.result(files.length, started, true);
-          sliceStart = Date.now();
+          sliceStart = this.timing.now();
         }
       }
       let lastReport = 0;
-      sliceStart = Date.now();
+      const slice = { start: this.timing.now() };
       for (let i = 0; i < files.length; i++) {
-        try {
-          this.index.summaryOfFile(files[i]!);
-        } catch (error) {
-          this.connection.console.error(`indexing ${files[i]} failed: ${error instanceof Error ? error.message : String(error)}`);
-        }
+        if (!(await this.summarize(files[i]!, stale, slice))) return this.result(files.length, started, true);
         const now = Date.now();
         if (now - lastReport > REPORT_EVERY_MS) {
           progress?.report(Math.floor((100 * i) / files.length), `${i} of ${files.length} files`);
           lastReport = now;
-        }
-        if (now - sliceStart > SLICE_MS) {
-          await yieldToMessages();
-          if (stale()) return this.result(files.length, started, true);
-          sliceStart = Date.now();
         }
       }
       const result = this.result(files.length, started, false);
@@ -70,6 +82,62 @@ export class BackgroundIndexer {
     } finally {
       progress?.done();
     }
+  }
+
+  /**
+   * Loads one file's summary without holding the event loop for long. Summarizing a module loads
+   * the modules it looks into, and theirs, in one synchronous call: the first file of a large
+   * package took seconds. So once the slice has run out, no further module is loaded:
+   * - asked for by the file being loaded itself, it is noted and left unknown; the file is then
+   *   loaded again after the modules it asked for (its first summary is dropped);
+   * - asked for deeper down, the whole chain of loads is abandoned (modules finished meanwhile
+   *   stay cached) and each module of the chain is loaded again on its own, innermost first.
+   * The stack holds the loads in progress: asked for again, such a module is unknown, as in one
+   * synchronous call (import cycles). Returns false when the run went stale meanwhile.
+   */
+  private async summarize(file: string, stale: () => boolean, slice: { start: number }): Promise<boolean> {
+    const stack = [file];
+    /** Loaded, or found unloadable, during this call: never deferred again. */
+    const finished = new Set<string>();
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const askedFor: string[] = [];
+      let abandoned: string[] = [];
+      const spend = (wanted: string): boolean => {
+        if (wanted === top || finished.has(wanted)) return true;
+        if (stack.includes(wanted)) return false;
+        if (this.timing.now() - slice.start <= this.timing.sliceMs) return true;
+        const chain = this.index.loadingChain;
+        if (chain.length <= 1) {
+          askedFor.push(wanted);
+          return false;
+        }
+        abandoned = [...chain.filter((f) => !stack.includes(f)), wanted];
+        throw new LoadDeferred();
+      };
+      try {
+        this.index.summaryOfFile(top, spend);
+        if (askedFor.length > 0) {
+          this.index.invalidate(top);
+          stack.push(...new Set(askedFor));
+        } else {
+          finished.add(stack.pop()!);
+        }
+      } catch (error) {
+        if (error instanceof LoadDeferred && abandoned.length > 0) {
+          stack.push(...abandoned);
+        } else {
+          this.connection.console.error(`indexing ${top} failed: ${error instanceof Error ? error.message : String(error)}`);
+          finished.add(stack.pop()!);
+        }
+      }
+      if (this.timing.now() - slice.start > this.timing.sliceMs) {
+        await yieldToMessages();
+        if (stale()) return false;
+        slice.start = this.timing.now();
+      }
+    }
+    return true;
   }
 
   cancel(): void {

@@ -10,7 +10,7 @@ import ignore, { type Ignore } from 'ignore';
 
 const SKIPPED_DIRS = new Set([
   '.git', '.hg', '.svn', 'node_modules', '__pycache__', '.venv', 'venv', '.tox', '.nox', '.mypy_cache',
-  '.pytest_cache', '.ruff_cache', 'site-packages', '.eggs',
+  '.pytest_cache', '.ruff_cache', '.async-pitfalls-cache', 'site-packages', '.eggs',
 ]);
 
 interface IgnoreRules {

@@ -1,0 +1,350 @@
+/**
+ * The CLI's result cache (.async-pitfalls-cache), through dist/cli.js in child processes: a warm
+ * run prints exactly what a cold run printed; a stored result is dropped when anything it rests on
+ * changes (the file, a module it imports, a module that now shadows an import, the settings).
+ *
+ * To tell a cache hit from a fresh analysis, some tests mark every stored finding's message in
+ * the cache folder: a marked message in the output can only have come from the cache.
+ */
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DependencyTracker } from '../server/src/cli/dependencies';
+import type { ModuleSummary } from '../server/src/core/workspace-types';
+import { WorkspaceIndex } from '../server/src/workspace/index';
+import { REPO_ROOT } from './helpers/engine';
+
+const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
+const MARK = ' [served from cache]';
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], cwd: string): Run {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const temporaryDirs: string[] = [];
+
+function project(files: Record<string, string | Buffer>): string {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'async-pitfalls-cache-')));
+  temporaryDirs.push(dir);
+  write(dir, files);
+  return dir;
+}
+
+function write(dir: string, files: Record<string, string | Buffer>): void {
+  for (const [name, content] of Object.entries(files)) {
+    const full = path.join(dir, name);
+    fs.mkdirSync(path.dirname(full), { recursive: true });
+    fs.writeFileSync(full, content);
+  }
+}
+
+/** The stored entries (one JSON file per checked file, in shard folders). */
+function entries(cacheDir: string): string[] {
+  if (!fs.existsSync(cacheDir)) return [];
+  return (fs.readdirSync(cacheDir, { recursive: true }) as string[]).filter((f) => f.endsWith('.json')).map((f) => path.join(cacheDir, f));
+}
+
+/** Marks every stored finding's message; returns how many were marked. */
+function markStoredFindings(cacheDir: string): number {
+  let marked = 0;
+  for (const file of entries(cacheDir)) {
+    const entry = JSON.parse(fs.readFileSync(file, 'utf8')) as { outcome: { report?: { findings: Array<{ message: string }> } } };
+    for (const finding of entry.outcome.report?.findings ?? []) {
+      finding.message += MARK;
+      marked++;
+    }
+    fs.writeFileSync(file, JSON.stringify(entry));
+  }
+  return marked;
+}
+
+/** Finding lines of the text output, per file: whether each came marked from the cache. */
+function findingLines(stdout: string, file: string): { fresh: string[]; cached: string[] } {
+  const lines = stdout.split('\n').filter((l) => l.startsWith(`${file}:`));
+  return { fresh: lines.filter((l) => !l.endsWith(MARK)), cached: lines.filter((l) => l.endsWith(MARK)) };
+}
+
+const BLOCKING_HELPER = 'import time\n\n\ndef load():\n    time.sleep(1)\n    return 1\n';
+const HARMLESS_HELPER = 'def load():\n    return 1\n';
+const IMPORTER = 'from app.helpers import load\n\n\nasync def handler():\n    return load()\n';
+const OWN_FINDING = 'import time\n\n\nasync def tick():\n    time.sleep(1)\n';
+
+describe('CLI result cache', () => {
+  before(() => assert.ok(fs.existsSync(CLI), 'dist/cli.js is missing: run `npm run build` first'));
+  after(() => {
+    for (const dir of temporaryDirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps results at the project root (nearest pyproject.toml with our table), with .gitignore and CACHEDIR.TAG', () => {
+    const dir = project({ 'pyproject.toml': '[tool.async-pitfalls]\nignore = ["AIO106"]\n', 'app/tick.py': OWN_FINDING, 'app/other.py': HARMLESS_HELPER });
+    assert.equal(run(['check', '.'], path.join(dir, 'app')).status, 1);
+    const cacheDir = path.join(dir, '.async-pitfalls-cache');
+    assert.equal(entries(cacheDir).length, 2);
+    assert.equal(fs.readFileSync(path.join(cacheDir, '.gitignore'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).join(), '*');
+    assert.match(fs.readFileSync(path.join(cacheDir, 'CACHEDIR.TAG'), 'utf8'), /^Signature: 8a477f597d28d172789f06886806bc55\n/);
+    assert.ok(!fs.existsSync(path.join(dir, 'app', '.async-pitfalls-cache')));
+
+    // Without a pyproject.toml that configures us: the current folder. With --cache-dir: there.
+    const bare = project({ 'sub/tick.py': OWN_FINDING, 'pyproject.toml': '[tool.other]\nx = 1\n' });
+    run(['check', '.'], path.join(bare, 'sub'));
+    assert.equal(entries(path.join(bare, 'sub', '.async-pitfalls-cache')).length, 1);
+    const elsewhere = path.join(bare, 'elsewhere', 'cache');
+    run(['check', '.', '--cache-dir', elsewhere], path.join(bare, 'sub'));
+    assert.equal(entries(elsewhere).length, 1);
+    assert.ok(fs.existsSync(path.join(elsewhere, 'CACHEDIR.TAG')));
+  });
+
+  it('prints exactly what a run without the cache prints (text, JSON, SARIF, statistics), on workers too, without analyzing again', () => {
+    const dir = project({
+      'pyproject.toml': '[tool.async-pitfalls]\nexclude = ["generated/"]\n\n[tool.async-pitfalls.severity]\nAIO101 = "error"\n',
+      'app/__init__.py': '',
+      'app/helpers.py': BLOCKING_HELPER,
+      'app/main.py': IMPORTER,
+      'app/tick.py': OWN_FINDING,
+      'app/broken.py': 'async def f(:\n    time.sleep(1)\n',
+      'app/latin1.py': Buffer.from('# caf\xe9\nx = 1\n', 'latin1'),
+      'generated/gen.py': OWN_FINDING,
+    });
+    const variants = [['--format', 'text'], ['--format', 'json'], ['--format', 'sarif'], ['--statistics'], ['--format', 'github']];
+    for (const variant of variants) {
+      const reference = run(['check', '.', '--no-cache', ...variant], dir);
+      assert.equal(reference.status, 1, reference.stderr);
+      const cold = run(['check', '.', '--jobs', '2', ...variant], dir);
+      const warm = run(['check', '.', ...variant], dir);
+      for (const [name, result] of [['cold', cold], ['warm', warm]] as const) {
+        assert.equal(result.status, reference.status, `${name} ${variant.join(' ')}`);
+        assert.equal(result.stdout, reference.stdout, `${name} ${variant.join(' ')}`);
+        assert.equal(result.stderr, reference.stderr, `${name} ${variant.join(' ')}`);
+      }
+    }
+    // Every checked file has an entry (the excluded one does not); the stored results are what gets printed.
+    const cacheDir = path.join(dir, '.async-pitfalls-cache');
+    assert.equal(entries(cacheDir).length, 6);
+    assert.equal(markStoredFindings(cacheDir), 3);
+    const { stdout } = run(['check', '.'], dir);
+    for (const file of ['app/main.py', 'app/tick.py', 'app/broken.py']) {
+      assert.deepEqual(findingLines(stdout, file).fresh, [], stdout);
+      assert.equal(findingLines(stdout, file).cached.length, 1, stdout);
+    }
+    assert.match(run(['check', '.'], dir).stderr, /^app\/latin1\.py: skipped: not valid UTF-8/m);
+  });
+
+  it('replays per-file notes: a time-out on stderr comes back with the stored findings', () => {
+    const dir = project({ 'big.py': 'import time\nasync def f():\n    time.sleep(1)\n'.repeat(4000) });
+    const args = ['check', 'big.py', '--time-limit', '0.001', '--statistics'];
+    const cold = run(args, dir);
+    assert.match(cold.stderr, /^big\.py: the analysis stopped after 0\.001 s \(--time-limit\); findings further down may be missing$/m);
+    const warm = run(args, dir);
+    assert.deepEqual(warm, cold);
+    // Another time limit is another key: analyzed again, in full this time.
+    const full = run(['check', 'big.py', '--statistics'], dir);
+    assert.doesNotMatch(full.stderr, /stopped/);
+    assert.match(full.stdout, /^Found 4000 problems/m);
+  });
+
+  it('analyzes an edited file again, and only that file', () => {
+    const dir = project({ 'a.py': OWN_FINDING, 'b.py': OWN_FINDING });
+    run(['check', '.'], dir);
+    const cacheDir = path.join(dir, '.async-pitfalls-cache');
+    assert.equal(markStoredFindings(cacheDir), 2);
+    write(dir, { 'a.py': `# moved down a line\n${OWN_FINDING}` });
+    const { stdout } = run(['check', '.'], dir);
+    assert.deepEqual(findingLines(stdout, 'a.py').cached, []);
+    assert.deepEqual(findingLines(stdout, 'a.py').fresh.map((l) => l.split(' ')[0]), ['a.py:6:5:']);
+    assert.equal(findingLines(stdout, 'b.py').cached.length, 1);
+  });
+
+  it('analyzes an importer again when a module it imports changes (AIO112 appears and goes)', () => {
+    const dir = project({ 'app/__init__.py': '', 'app/helpers.py': HARMLESS_HELPER, 'app/main.py': IMPORTER, 'app/tick.py': OWN_FINDING });
+    const before = run(['check', '.'], dir);
+    assert.deepEqual(findingLines(before.stdout, 'app/main.py').fresh, []);
+    assert.equal(markStoredFindings(path.join(dir, '.async-pitfalls-cache')), 1);
+
+    write(dir, { 'app/helpers.py': BLOCKING_HELPER });
+    const blocking = run(['check', '.'], dir);
+    assert.match(findingLines(blocking.stdout, 'app/main.py').fresh.join('\n'), /^app\/main\.py:5:12: AIO112 /);
+    // An unrelated file keeps its stored result.
+    assert.equal(findingLines(blocking.stdout, 'app/tick.py').cached.length, 1);
+    assert.deepEqual(run(['check', '.'], dir), blocking);
+
+    write(dir, { 'app/helpers.py': HARMLESS_HELPER });
+    assert.deepEqual(findingLines(run(['check', '.'], dir).stdout, 'app/main.py'), { fresh: [], cached: [] });
+
+    // The coroutine variant: AIO201 when the imported function becomes async.
+    write(dir, { 'app/main.py': 'from app.helpers import load\n\n\nasync def handler():\n    load()\n' });
+    assert.deepEqual(findingLines(run(['check', '.'], dir).stdout, 'app/main.py').fresh, []);
+    write(dir, { 'app/helpers.py': 'async def load():\n    return 1\n' });
+    assert.match(run(['check', '.'], dir).stdout, /^app\/main\.py:5:5: AIO201 /m);
+  });
+
+  it('analyzes an importer again when a new module shadows what it imported', () => {
+    const dir = project({ 'app/__init__.py': '', 'app/helpers.py': HARMLESS_HELPER, 'app/main.py': IMPORTER });
+    assert.equal(run(['check', 'app/main.py'], dir).status, 0);
+    // A package app/helpers/ wins over the module app/helpers.py.
+    write(dir, { 'app/helpers/__init__.py': BLOCKING_HELPER });
+    const shadowed = run(['check', 'app/main.py'], dir);
+    assert.equal(shadowed.status, 1);
+    assert.match(shadowed.stdout, /^app\/main\.py:5:12: AIO112 /m);
+    fs.rmSync(path.join(dir, 'app', 'helpers'), { recursive: true });
+    assert.equal(run(['check', 'app/main.py'], dir).status, 0);
+    // A module name changes when its folder stops being a package: `app.helpers` is then no longer found.
+    write(dir, { 'app/helpers.py': BLOCKING_HELPER });
+    assert.equal(run(['check', 'app/main.py'], dir).status, 1);
+    fs.rmSync(path.join(dir, 'app', '__init__.py'));
+    assert.equal(run(['check', 'app/main.py'], dir).status, run(['check', 'app/main.py', '--no-cache'], dir).status);
+  });
+
+  it('analyzes an importer again when a module it uses gets another name (its folder stops being a package)', () => {
+    const dir = project({
+      'lib/__init__.py': '',
+      'lib/blocking.py': 'import time\n\n\ndef wait():\n    time.sleep(1)\n',
+      'lib/helpers.py': 'from .blocking import wait\n\n\ndef load():\n    wait()\n',
+      'main.py': 'from lib.helpers import load\n\n\nasync def handler():\n    return load()\n',
+    });
+    assert.match(run(['check', 'main.py'], dir).stdout, /^main\.py:5:12: AIO112 /m);
+    // lib/helpers.py is still found (lib/ is a namespace package now), but as module `helpers`, whose
+    // relative import goes nowhere: the chain to time.sleep() is gone.
+    fs.rmSync(path.join(dir, 'lib', '__init__.py'));
+    const reference = run(['check', 'main.py', '--no-cache'], dir);
+    assert.equal(reference.status, 0, reference.stdout);
+    assert.deepEqual(run(['check', 'main.py'], dir), reference);
+  });
+
+  it('analyzes again when the settings change (pyproject.toml, command line)', () => {
+    const dir = project({ 'pyproject.toml': '[tool.async-pitfalls]\nignore = ["AIO101"]\n', 'tick.py': OWN_FINDING });
+    assert.equal(run(['check', '.'], dir).status, 0);
+    write(dir, { 'pyproject.toml': '[tool.async-pitfalls]\n' });
+    assert.match(run(['check', '.'], dir).stdout, /^tick\.py:5:5: AIO101 /m);
+    write(dir, { 'pyproject.toml': '[tool.async-pitfalls.severity]\nAIO101 = "error"\n' });
+    assert.match(run(['check', '.', '--format', 'json'], dir).stdout, /"severity": "error"/);
+    write(dir, { 'pyproject.toml': '[tool.async-pitfalls.per-file-ignores]\n"tick.py" = ["AIO1"]\n' });
+    assert.equal(run(['check', '.'], dir).status, 0);
+    assert.equal(run(['check', '.', '--isolated'], dir).status, 1);
+    assert.equal(run(['check', '.', '--isolated', '--ignore', 'AIO101'], dir).status, 0);
+  });
+
+  it('--no-cache neither reads nor writes the cache', () => {
+    const dir = project({ 'pyproject.toml': '[tool.async-pitfalls]\n', 'tick.py': OWN_FINDING });
+    const cold = run(['check', '.', '--no-cache', '--cache-dir', 'custom'], dir);
+    assert.equal(cold.status, 1);
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['pyproject.toml', 'tick.py']);
+    run(['check', '.'], dir);
+    assert.equal(markStoredFindings(path.join(dir, '.async-pitfalls-cache')), 1);
+    assert.deepEqual(run(['check', '.', '--no-cache'], dir), cold);
+  });
+
+  it('treats a damaged or foreign cache entry as a miss, never a crash, and replaces it', () => {
+    const damage = ['', '{"key":', 'null', '[]', '{}', '\u0000\u0001binary', '{"key":"k","hash":"h","modules":[],"absent":{},"present":{}}'];
+    const files: Record<string, string> = {};
+    for (let i = 0; i < damage.length; i++) files[`m${i}.py`] = OWN_FINDING;
+    const dir = project(files);
+    const cold = run(['check', '.', '--format', 'json'], dir);
+    const cacheDir = path.join(dir, '.async-pitfalls-cache');
+    const stored = entries(cacheDir);
+    assert.equal(stored.length, damage.length);
+    for (const [i, file] of stored.entries()) fs.writeFileSync(file, damage[i]!);
+    assert.deepEqual(run(['check', '.', '--format', 'json'], dir), cold);
+    for (const file of entries(cacheDir)) assert.doesNotThrow(() => JSON.parse(fs.readFileSync(file, 'utf8')), file);
+
+    // Right key and content hash, but findings that are not findings: refused on their shape.
+    const entry = JSON.parse(fs.readFileSync(stored[0]!, 'utf8')) as { outcome: { report: { findings: unknown[] } } };
+    entry.outcome.report.findings = [{ code: 101, range: 'line 5' }];
+    fs.writeFileSync(stored[0]!, JSON.stringify(entry));
+    assert.deepEqual(run(['check', '.', '--format', 'json'], dir), cold);
+    assert.deepEqual(fs.readdirSync(cacheDir, { recursive: true }).filter((f) => String(f).endsWith('.tmp')), []);
+  });
+
+  it('still reports when the cache cannot be written, with one warning line', () => {
+    const dir = project({ 'tick.py': OWN_FINDING });
+    const reference = run(['check', '.', '--no-cache'], dir);
+    // A folder inside a file cannot be made, whoever runs the test (root ignores permissions).
+    const blocked = run(['check', '.', '--cache-dir', 'tick.py/cache'], dir);
+    assert.equal(blocked.status, reference.status);
+    assert.equal(blocked.stdout, reference.stdout);
+    assert.equal(blocked.stderr, `${reference.stderr}async-pitfalls: could not write 1 cache entry in ${path.join(dir, 'tick.py', 'cache')} (ENOTDIR); use --cache-dir or --no-cache\n`);
+  });
+
+  it('--diff and --fix work with the cache: a fix is made every time it is needed, never replayed', () => {
+    const fixable = 'import asyncio\nimport time\n\n\nasync def tick():\n    time.sleep(1)\n';
+    const dir = project({ 'tick.py': fixable, 'clean.py': HARMLESS_HELPER });
+    const diffReference = run(['check', '.', '--diff', '--no-cache'], dir);
+    assert.equal(diffReference.status, 1);
+    assert.match(diffReference.stdout, /\+\s+await asyncio\.sleep\(1\)/);
+    assert.deepEqual(run(['check', '.', '--diff'], dir), diffReference);
+    assert.deepEqual(run(['check', '.', '--diff'], dir), diffReference);
+    // From another folder the diff names the file differently: the stored one is not reused as is.
+    const parent = path.dirname(dir);
+    const shared = ['--cache-dir', path.join(dir, '.async-pitfalls-cache')];
+    for (const extra of [['--diff'], []]) {
+      const reference = run(['check', path.basename(dir), '--no-cache', ...extra], parent);
+      assert.match(reference.stdout, new RegExp(`${path.basename(dir)}/tick\\.py`));
+      assert.deepEqual(run(['check', path.basename(dir), ...shared, ...extra], parent), reference);
+    }
+    // The same content to fix twice (a fix undone by a checkout): fixed twice, not reported from the cache.
+    for (let round = 0; round < 2; round++) {
+      write(dir, { 'tick.py': fixable });
+      const fixed = run(['check', '.', '--fix'], dir);
+      assert.match(fixed.stderr, /^Fixed 1 problem\(s\) in 1 file\(s\)\.$/m, `round ${round}`);
+      assert.match(fs.readFileSync(path.join(dir, 'tick.py'), 'utf8'), /await asyncio\.sleep\(1\)/, `round ${round}`);
+    }
+    assert.match(run(['check', '.', '--fix'], dir).stderr, /^Fixed 0 problem\(s\) in 0 file\(s\)\.$/m);
+    assert.deepEqual(run(['check', '.'], dir), run(['check', '.', '--no-cache'], dir));
+  });
+
+  describe('dependencies of one analysis', () => {
+    /** Summaries with nothing in them; summarizing lib.helpers asks whether lib.base.Base is a class, as base classes make it. */
+    function index(dir: string): WorkspaceIndex {
+      const made = new WorkspaceIndex((_text, location, uri, link): ModuleSummary => {
+        if (location.name === 'lib.helpers') link.isClass('lib.base.Base');
+        return { moduleName: location.name, uri, functions: new Map(), classes: new Map(), imports: new Map() };
+      });
+      made.addRoot(dir);
+      return made;
+    }
+
+    it('include what summarizing a module used, also when the summary comes from memory', () => {
+      const dir = project({ 'lib/__init__.py': '', 'lib/helpers.py': '', 'lib/base.py': '', 'a.py': '', 'b.py': '' });
+      const workspace = index(dir);
+      const tracker = new DependencyTracker();
+      workspace.listener = tracker;
+      const analyze = (file: string) => {
+        tracker.begin();
+        workspace.linkFor(path.join(dir, file))!.findFunction('lib.helpers.load');
+        return tracker.end();
+      };
+      const first = analyze('a.py');
+      const loads = workspace.loads;
+      const second = analyze('b.py');
+      assert.equal(workspace.loads, loads, 'the second analysis uses the summaries in memory');
+      for (const deps of [first, second]) {
+        assert.deepEqual([...deps.modules].sort(), [path.join(dir, 'lib', 'base.py'), path.join(dir, 'lib', 'helpers.py')]);
+        assert.ok(deps.absent.includes(path.join(dir, 'lib', 'base', '__init__.py')), deps.absent.join());
+        assert.ok(deps.absent.includes(path.join(dir, 'lib', 'helpers', '__init__.py')), deps.absent.join());
+        assert.deepEqual([...deps.present].sort(), [path.join(dir, 'lib', 'base.py'), path.join(dir, 'lib', 'helpers.py')]);
+      }
+    });
+
+    it('keep each analysis apart, and see no lookups made outside an analysis', () => {
+      const dir = project({ 'lib/__init__.py': '', 'lib/helpers.py': '', 'lib/base.py': '', 'lib/other.py': '', 'a.py': '' });
+      const workspace = index(dir);
+      const tracker = new DependencyTracker();
+      workspace.listener = tracker;
+      workspace.summaryOfFile(path.join(dir, 'lib', 'other.py'));
+      tracker.begin();
+      workspace.linkFor(path.join(dir, 'a.py'))!.findFunction('lib.other.f');
+      const deps = tracker.end();
+      assert.deepEqual(deps.modules, [path.join(dir, 'lib', 'other.py')]);
+      tracker.begin();
+      assert.deepEqual(tracker.end(), { modules: [], absent: [], present: [] });
+    });
+  });
+});
