@@ -46,7 +46,7 @@ export class LspClient {
   private waiters: Array<() => void> = [];
 
   constructor(args: string[] = ['--stdio'], server = SERVER) {
-    this.process = spawn(process.execPath, [server, ...args], { stdio: 'pipe' });
+    this.process = spawn(process.execPath, [...(process.env.LSP_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), server, ...args], { stdio: 'pipe' });
     this.process.stderr.on('data', (d: Buffer) => this.logs.push(d.toString()));
     this.connection = createProtocolConnection(new StreamMessageReader(this.process.stdout), new StreamMessageWriter(this.process.stdin));
     this.connection.onNotification(PublishDiagnosticsNotification.type, (params) => {

@@ -40,7 +40,9 @@ export default defineRule({
   },
   create(context) {
     const { semantic } = context;
-    const lines = context.source.split(/\r?\n/);
+    // Split on first need: most files never get this finding, and the split costs a copy of the file.
+    let lines: string[] | undefined;
+    const linesOf = () => (lines ??= context.source.split(/\r?\n/));
     return {
       except_clause(handler) {
         const tryStatement = semantic.parentOf(handler);
@@ -73,7 +75,7 @@ export default defineRule({
           node: typeExpr ?? handler,
           message: `\`${caught.clause}\` in \`async def ${fn.name}\` ${why}: ${consequence}; ${advice}`,
           related: [{ range: rangeOf(checkpoint), message: 'the task can be cancelled while suspended here' }],
-          fixes: appendRaise(handler, statements, lines),
+          fixes: appendRaise(handler, statements, linesOf()),
         });
       },
     };

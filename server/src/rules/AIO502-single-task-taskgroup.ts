@@ -26,7 +26,9 @@ export default defineRule({
   },
   create(context) {
     const { semantic } = context;
-    const lines = context.source.split(/\r?\n/);
+    // Split on first need: most files never get this finding, and the split costs a copy of the file.
+    let lines: string[] | undefined;
+    const linesOf = () => (lines ??= context.source.split(/\r?\n/));
     return {
       with_statement(statement) {
         const fn = semantic.asyncFunctionOf(statement);
@@ -61,7 +63,7 @@ export default defineRule({
           node: group.manager,
           message: `\`async with ${group.manager.text} as ${group.alias.text}\` in \`async def ${fn.name}\` only runs \`${shorten(startText)}\` and waits for it: a ${group.noun} around a single task adds a task, a cancel scope and exception-group wrapping for nothing; write \`await ${shorten(awaited)}\` instead`,
           related: [{ range: rangeOf(call), message: 'the only task started' }],
-          fixes: replaceWithAwait(statement, awaited, args, group.alias, group.noun, semantic, lines),
+          fixes: replaceWithAwait(statement, awaited, args, group.alias, group.noun, semantic, linesOf()),
         });
       },
     };
