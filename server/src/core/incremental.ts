@@ -80,7 +80,8 @@ export function analyzeIncrementally(
   changedRanges: ReadonlyArray<{ startIndex: number; endIndex: number }>,
 ): IncrementalResult | undefined {
   if (changes.length === 0) return undefined;
-  const semantic = new SemanticModel(tree.rootNode, workspace, { lazyBodies: true, source });
+  // Shallow outside functions, unless a suppression for the whole file may sit in an expression's comment.
+  const semantic = new SemanticModel(tree.rootNode, workspace, { lazyBodies: true, source, shallowOutside: !source.includes('async-pitfalls:') });
   // Whitespace typed between statements (a blank line, a trailing space) moves code without
   // changing it when the re-parse found no syntax change: it dirties nothing outside functions.
   const neutral = changedRanges.length === 0;
@@ -109,7 +110,7 @@ export function analyzeIncrementally(
 
   const runner = new RuleRunner(semantic, source, options);
   // Suppressions for the whole file can sit anywhere: read those comments wherever they are.
-  runner.visit(semantic.outsideChunks.filter((n) => n.type === 'comment'), () => undefined);
+  runner.visit(semantic.outsideComments(), () => undefined);
   for (const chunk of source.includes('async-pitfalls') ? semantic.chunks : []) {
     if (!fresh.includes(chunk) && semantic.chunkMentions(chunk, 'async-pitfalls')) {
       semantic.buildChunk(chunk);

@@ -87,6 +87,12 @@ export interface SemanticOptions {
   lazyBodies?: boolean;
   /** The text the tree was parsed from: lazy models look into unbuilt bodies with cheap text searches. */
   source?: string;
+  /**
+   * With lazy bodies: outside functions, do not walk into expressions that cannot bind a name (a
+   * call, a string, a literal without `:=`, `lambda` or a comprehension). Scopes and bindings are
+   * complete; the skipped nodes are walked by `walkOutsideFully` when rules must visit them.
+   */
+  shallowOutside?: boolean;
 }
 
 /**
@@ -129,9 +135,10 @@ export class SemanticModel {
   readonly bindingNames = new Set<number>();
   /** Top-level functions and methods, in document order. */
   readonly chunks: Chunk[] = [];
-  /** Named nodes outside every chunk, in document order (all named nodes when bodies are not lazy). */
-  readonly outsideChunks: Node[] = [];
+  /** Named nodes outside every chunk, as walked so far (a shallow model skips some expressions). */
+  readonly outsideList: Node[] = [];
   readonly lazy: boolean;
+  readonly shallow: boolean;
   private readonly source: string | undefined;
   private readonly builder: ScopeBuilder;
   private readonly chunksOfClass = new Map<number, Chunk[]>();
@@ -154,6 +161,7 @@ export class SemanticModel {
     options: SemanticOptions = {},
   ) {
     this.lazy = !!options.lazyBodies && options.source !== undefined;
+    this.shallow = this.lazy && !!options.shallowOutside;
     this.source = options.source;
     this.module = this.newScope('module', root, undefined);
     this.builder = new ScopeBuilder(this);
@@ -165,7 +173,7 @@ export class SemanticModel {
    * tree again. On a lazy model this builds every body: prefer the chunks.
    */
   get preorder(): Node[] {
-    if (!this.lazy) return this.outsideChunks;
+    if (!this.lazy) return this.outsideList;
     if (!this.mergedPreorder) {
       for (const chunk of this.chunks) this.buildChunk(chunk);
       this.mergedPreorder = mergeByStart(this.outsideChunks, this.chunks);
@@ -196,6 +204,26 @@ export class SemanticModel {
   }
 
   // ---------------------------------------------------------------- lazy bodies
+
+  /** Named nodes outside every chunk, in document order (all named nodes when bodies are not lazy). */
+  get outsideChunks(): Node[] {
+    this.walkOutsideFully();
+    return this.outsideList;
+  }
+
+  /** Comment nodes outside every chunk (a shallow model has not walked those inside skipped expressions). */
+  outsideComments(): Node[] {
+    return this.outsideList.filter((n) => n.type === 'comment');
+  }
+
+  /** Walks the expressions a shallow model skipped outside functions (rules are about to visit that code). */
+  walkOutsideFully(): void {
+    if (this.builder.walkSkipped()) {
+      // Stable: a skipped node and its first child start together, and the node was listed first.
+      this.outsideList.sort((a, b) => a.startIndex - b.startIndex);
+      this.mergedPreorder = undefined;
+    }
+  }
 
   /** Registers a top-level function or method; the builder calls it before walking the `def`. */
   addChunk(chunk: Chunk): void {
@@ -235,8 +263,8 @@ export class SemanticModel {
     return mergeByStart(this.outsideChunks, this.chunksMentioning(words));
   }
 
-  /** The chunks (built) that mention one of `words` or a module-level alias of one; see `nodesMentioning`. */
-  chunksMentioning(words: readonly string[]): Chunk[] {
+  /** The chunks that mention one of `words` or a module-level alias of one (built unless `build` is false); see `nodesMentioning`. */
+  chunksMentioning(words: readonly string[], build = true): Chunk[] {
     const key = words.join('\u0000');
     let found = this.mentionCache.get(key);
     if (!found) {
@@ -250,7 +278,7 @@ export class SemanticModel {
       found = this.chunks.filter((c) => [...all].some((w) => this.chunkMentions(c, w)));
       this.mentionCache.set(key, found);
     }
-    for (const chunk of found) this.buildChunk(chunk);
+    if (build) for (const chunk of found) this.buildChunk(chunk);
     return found;
   }
 
@@ -619,7 +647,12 @@ export class SemanticModel {
     // Only a method with `.name =` (or `.name: T =`) in it can assign it.
     if (this.lazy) {
       const assigns = new RegExp(`\\.${name}\\s*(?::[^=\\n]*)?=(?!=)`);
-      for (const chunk of this.chunksOfClass.get(cls.node.id) ?? []) if (!chunk.built && this.chunkMatches(chunk, assigns)) this.buildChunk(chunk);
+      for (const chunk of this.chunksOfClass.get(cls.node.id) ?? []) {
+        // Methods after the first assignment known so far cannot hold an earlier one.
+        const known = cls.instanceAttributes.get(name);
+        if (known && known.value.startIndex < chunk.start) break;
+        if (!chunk.built && this.chunkMatches(chunk, assigns)) this.buildChunk(chunk);
+      }
     }
     const own = cls.instanceAttributes.get(name);
     if (own) return own;
@@ -717,13 +750,17 @@ class ScopeBuilder {
       if (c && (!only || only(c))) this.stack.push({ node: c, parent: node, scope, fn, sink });
     }
   };
+  /** Set once the skipped expressions are walked: nothing is skipped any more. */
+  private deep = false;
+  /** Expressions outside functions that a shallow walk did not enter. */
+  private readonly skipped: Array<Pick<Frame, 'node' | 'scope' | 'fn' | 'sink'>> = [];
   /** Bodies waiting to be built, by chunk. */
   private readonly pendingBodies = new Map<Chunk, Frame>();
 
   constructor(private readonly model: SemanticModel) {}
 
   build(root: Node, moduleScope: Scope): void {
-    this.pushChildren(root, moduleScope, undefined, this.model.outsideChunks);
+    this.pushChildren(root, moduleScope, undefined, this.model.outsideList);
     this.drain();
   }
 
@@ -810,8 +847,24 @@ class ScopeBuilder {
             continue;
           }
       }
+      if (this.model.shallow && !this.deep && frame.sink === this.model.outsideList && SHALLOW_TYPES.has(node.type) && !mayBind(node)) {
+        this.skipped.push({ node, scope, fn, sink: frame.sink });
+        continue;
+      }
       this.pushChildren(node, scope, fn, frame.sink);
     }
+  }
+
+  /** Walks what a shallow walk skipped; false when nothing was. */
+  walkSkipped(): boolean {
+    if (this.skipped.length === 0) return false;
+    this.deep = true;
+    const skipped = this.skipped.splice(0);
+    this.isolated([], () => {
+      for (const f of skipped) this.pushChildren(f.node, f.scope, f.fn, f.sink);
+      this.drain();
+    });
+    return true;
   }
 
   private bind(scope: Scope, name: string, binding: Binding): void {
@@ -1036,7 +1089,9 @@ class ScopeBuilder {
     if (!value || !object || !attr || object.type !== 'identifier' || !fn?.owner) return;
     const firstParam = [...fn.scope.bindings.values()].flat().find((b) => b.kind === 'parameter' && b.index === 0);
     if (firstParam?.node.text !== object.text) return;
-    if (!fn.owner.instanceAttributes.has(attr)) fn.owner.instanceAttributes.set(attr, { value, scope });
+    // The first assignment in the file wins, whatever order lazy bodies are built in.
+    const known = fn.owner.instanceAttributes.get(attr);
+    if (!known || value.startIndex < known.value.startIndex) fn.owner.instanceAttributes.set(attr, { value, scope });
   }
 
   /** Binds every name in an unpacking target to an unknown value. */
@@ -1085,6 +1140,19 @@ export function mergeByStart(outside: readonly Node[], chunks: readonly Chunk[])
   }
   while (i < outside.length) merged.push(outside[i++]!);
   return merged;
+}
+
+/** Expressions a shallow walk need not enter: nothing in them binds a name, unless `mayBind` says so. */
+const SHALLOW_TYPES = new Set([
+  'call', 'argument_list', 'string', 'concatenated_string', 'dictionary', 'list', 'set', 'tuple', 'binary_operator',
+  'boolean_operator', 'comparison_operator', 'unary_operator', 'not_operator', 'conditional_expression', 'subscript',
+  'attribute', 'parenthesized_expression', 'keyword_argument', 'type', 'generic_type', 'expression_list',
+]);
+
+/** `:=`, a lambda or a comprehension (`for` in an expression) bind names in an expression. */
+function mayBind(node: Node): boolean {
+  const text = node.text;
+  return text.includes(':=') || text.includes('lambda') || /\bfor\b/.test(text);
 }
 
 /** A line that starts a `global` statement (a docstring line starting so is a harmless false alarm). */

@@ -57,10 +57,13 @@ export function threadLaunchOf(semantic: SemanticModel, fn: FunctionInfo): Threa
     if (bindings.some((b) => b.kind === 'assign' && b.value?.text.includes(fn.name))) names.push(name);
   }
   let first = cache.outside.get(fn.node.id);
-  for (const chunk of semantic.chunksMentioning(THREAD_API_WORDS)) {
+  for (const chunk of semantic.chunksMentioning(THREAD_API_WORDS, false)) {
     if (!names.some((n) => semantic.chunkMentions(chunk, n))) continue;
     let launches = cache.chunks.get(chunk);
-    if (!launches) cache.chunks.set(chunk, (launches = collectLaunches(semantic, chunk.nodes)));
+    if (!launches) {
+      semantic.buildChunk(chunk);
+      cache.chunks.set(chunk, (launches = collectLaunches(semantic, chunk.nodes)));
+    }
     const launch = launches.get(fn.node.id);
     // The first launch site in the file wins, as in the full search.
     if (launch && (!first || launch.site.startIndex < first.site.startIndex)) first = launch;
