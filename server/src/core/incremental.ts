@@ -9,7 +9,7 @@
  * changed something its code reads (a helper that now blocks, an import); the language server runs
  * a full analysis once typing pauses, which settles that.
  */
-import type { Tree } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import { RuleRunner, sortFindings, type AnalysisResult } from './analyze';
 import { SemanticModel, type Chunk } from './semantic';
 import type { AnalyzeOptions, Finding, Position, Range } from './types';
@@ -142,9 +142,10 @@ export function analyzeIncrementally(
 }
 
 /**
- * A full analysis in slices: the generator yields every few milliseconds so that the language
- * server can read new messages in between (and drop the work when the document changed). Same
- * findings as `analyzeTree`: the lazy model builds every body, in document order.
+ * A full analysis in slices: the generator yields every few milliseconds of rule walking so that
+ * the language server can read new messages in between (and drop the work when the document
+ * changed). The same model and walk as `analyzeTree`, so the same findings; only building the model
+ * is done in one go.
  */
 export function* analyzeInSlices(
   tree: Tree,
@@ -153,25 +154,24 @@ export function* analyzeInSlices(
   workspace: WorkspaceLink | undefined,
   sliceMs = 8,
 ): Generator<void, AnalysisResult> {
-  const semantic = new SemanticModel(tree.rootNode, workspace, { lazyBodies: true, source });
+  const semantic = new SemanticModel(tree.rootNode, workspace, { source });
   const runner = new RuleRunner(semantic, source, options);
-  const outside = semantic.outsideChunks;
-  const none = () => undefined;
+  const nodes = semantic.preorder;
+  const chunks = semantic.chunks;
+  let next = 0;
+  const originOf = (node: Node) => {
+    while (next < chunks.length && chunks[next]!.end <= node.startIndex) next++;
+    const chunk = chunks[next];
+    return chunk && chunk.start <= node.startIndex && node.endIndex <= chunk.end ? chunk : undefined;
+  };
   let sliceStart = performance.now();
-  let i = 0;
-  for (const chunk of semantic.chunks) {
-    let j = i;
-    while (j < outside.length && outside[j]!.startIndex <= chunk.start) j++;
-    if (!runner.visit(outside.slice(i, j), none)) break;
-    i = j;
-    semantic.buildChunk(chunk);
-    if (!runner.visit(chunk.nodes, () => chunk)) break;
+  for (let i = 0; i < nodes.length; i += 256) {
+    if (!runner.visit(nodes.slice(i, i + 256), originOf)) break;
     if (performance.now() - sliceStart > sliceMs) {
       yield;
       sliceStart = performance.now();
     }
   }
-  runner.visit(outside.slice(i), none);
   return runner.finish(tree);
 }
 
