@@ -239,4 +239,23 @@ describe('workspace index memory and background loading', () => {
     }
     assert.ok(abandoned > 0 && reloaded > 0, `both ways of deferring were exercised: ${abandoned} loads abandoned, ${reloaded} loaded again`);
   });
+
+  it('leaves very large files out of the background pass, to be loaded when something imports them', async () => {
+    const big = file('generated.py');
+    // 600 KB of data and one function: over the background limit, cheap to parse.
+    fs.writeFileSync(big, `TABLE = """${'x'.repeat(600 * 1024)}"""\n\ndef lookup():\n    return TABLE\n`);
+    try {
+      const index = await indexOf();
+      const logs: string[] = [];
+      const connection = { console: { info: (m: string) => logs.push(m), error: (m: string) => logs.push(m) } } as unknown as Connection;
+      const result = await new BackgroundIndexer(connection, index, () => false).run([dir]);
+      assert.equal(result.files, Object.keys(PACKAGE).length);
+      assert.equal(index.moduleCount, Object.keys(PACKAGE).length);
+      assert.match(logs.join('\n'), /1 over 512 KB left until an open file imports them/);
+      assert.equal(index.findFunction('pkg.generated.lookup')?.summary.isAsync, false, 'loaded on demand');
+      assert.equal(index.moduleCount, Object.keys(PACKAGE).length + 1);
+    } finally {
+      fs.rmSync(big);
+    }
+  });
 });
