@@ -114,12 +114,29 @@ async function keystrokeLatency(example: string, targetLines: number, edits = 20
   await client.connection.sendRequest('asyncPitfalls/settle', { uri });
   const settleMs = Number(process.hrtime.bigint() - settleStart) / 1e6;
   await client.shutdown();
+  const phases = serverTimings(client.logs);
   latencies.sort((a, b) => a - b);
   const what = real ? example : `${example} x ${Math.round(lines.length / fs.readFileSync(path.join(REPO_ROOT, 'examples', example), 'utf8').split('\n').length)}`;
   console.log(
     `keystroke (${what}, ${mode}): ${lines.length}-line file, ${first.diagnostics.length} findings, open ${openMs.toFixed(0)} ms, ${edits} edits: ` +
       `p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies[latencies.length - 1]!.toFixed(1)} ms; settling full analysis ${settleMs.toFixed(0)} ms`,
   );
+  if (phases) console.log(`  in the server (ASYNC_PITFALLS_TIMINGS): ${phases}`);
+}
+
+/** With ASYNC_PITFALLS_TIMINGS=1 the server logs each analysis's parse and analysis time: their percentiles, and how many ran incrementally. */
+function serverTimings(logs: readonly string[]): string | undefined {
+  const records = logs
+    .flatMap((l) => [...l.matchAll(/timing (\{.*\})/g)].map((m) => JSON.parse(m[1]!) as { parseMs: number; analysisMs: number; kind: string }))
+    .slice(1, -1); // not the first analysis nor the settling one
+  if (records.length === 0) return undefined;
+  const stats = (values: number[]) => {
+    if (values.length === 0) return 'none';
+    const sorted = [...values].sort((a, b) => a - b);
+    return `p50 ${percentile(sorted, 50).toFixed(1)} / p95 ${percentile(sorted, 95).toFixed(1)} ms`;
+  };
+  const incremental = records.filter((r) => r.kind.startsWith('incremental'));
+  return `parse ${stats(records.map((r) => r.parseMs))}; analysis ${stats(records.map((r) => r.analysisMs))}; ${incremental.length} of ${records.length} incremental (analysis ${stats(incremental.map((r) => r.analysisMs))}), full ${stats(records.filter((r) => !r.kind.startsWith('incremental')).map((r) => r.analysisMs))}`;
 }
 
 (async () => {

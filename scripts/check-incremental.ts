@@ -4,7 +4,10 @@
  * edited text for everything it analyzed afresh. Carried-over findings that differ are counted:
  * those are what the language server's settling full analysis corrects after typing pauses.
  *
- *   tsx scripts/check-incremental.ts DIR [--edits N] [--seed S] [--limit FILES]
+ *   tsx scripts/check-incremental.ts DIR [--edits N] [--seed S] [--limit FILES] [--chain N]
+ *
+ * With --chain N, each file gets N edits in a row, each analyzed from the last one's state (as the
+ * language server does while typing goes on, before the settling full analysis).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,6 +16,7 @@ import { analyzeTree } from '../server/src/core/analyze';
 import { Engine } from '../server/src/core/engine';
 import { analyzeIncrementally, analyzeInSlices, chunkedFindings, type TextChange } from '../server/src/core/incremental';
 import type { Finding } from '../server/src/core/types';
+import { editChain } from '../test/helpers/edit-chain';
 
 const args = process.argv.slice(2);
 const dir = args.find((a) => !a.startsWith('--') && !/^\d+$/.test(a)) ?? 'examples';
@@ -21,6 +25,7 @@ const flag = (name: string, fallback: number) => {
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
 const editsPerFile = flag('edits', 5);
+const chainLength = flag('chain', 0);
 const limit = flag('limit', Infinity);
 let seed = flag('seed', 1);
 const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
@@ -63,6 +68,15 @@ async function main(): Promise<void> {
       console.log(`WRONG ${file}: the sliced full analysis differs`);
     }
     const chunks = first.chunks ?? [];
+    if (chainLength > 0) {
+      const counts = checkChain(engine, file, text);
+      edits += counts.edits;
+      incremental += counts.incremental;
+      wrong += counts.wrong;
+      stale += counts.stale;
+      tree.delete();
+      continue;
+    }
     for (let e = 0; e < editsPerFile && chunks.length > 0; e++) {
       const chunk = chunks[Math.floor(random() * chunks.length)]!;
       const body = chunk.node.childForFieldName('body');
@@ -110,8 +124,32 @@ async function main(): Promise<void> {
     }
     tree.delete();
   }
-  console.log(`${files.length} files, ${edits} edits, ${incremental} incremental, ${wrong} wrong, ${stale} stale; incremental ${timeIncremental.toFixed(0)} ms vs full ${timeFull.toFixed(0)} ms`);
+  const timing = chainLength > 0 ? 'chained edits' : `incremental ${timeIncremental.toFixed(0)} ms vs full ${timeFull.toFixed(0)} ms`;
+  console.log(`${files.length} files, ${edits} edits, ${incremental} incremental, ${wrong} wrong, ${stale} stale; ${timing}`);
   process.exitCode = wrong > 0 ? 1 : 0;
+}
+
+/** `chainLength` edits in a row (see test/helpers/edit-chain.ts), each compared with a full analysis. */
+function checkChain(engine: Engine, file: string, original: string) {
+  const counts = { edits: 0, incremental: 0, wrong: 0, stale: 0 };
+  for (const edit of editChain(engine, original, chainLength, random, 'abcxyz_0 ()\n.:=')) {
+    counts.edits++;
+    if (!edit.incremental) continue;
+    counts.incremental++;
+    const expected = new Set(edit.full.map(key));
+    const got = new Set(edit.incremental.map(key));
+    const missing = edit.full.filter((f) => !got.has(key(f)));
+    const extra = edit.incremental.filter((f) => !expected.has(key(f)));
+    const what = `${file}:${edit.change.startPosition.row + 1} edit ${edit.index} insert ${JSON.stringify(edit.inserted)}: missing ${missing.map((f) => `${f.code}@${f.range.start.line + 1}`).join(',')} extra ${extra.map((f) => `${f.code}@${f.range.start.line + 1}`).join(',')}`;
+    if ([...missing, ...extra].some(edit.inEdited)) {
+      counts.wrong++;
+      console.log(`WRONG ${what}`);
+    } else if (missing.length + extra.length > 0) {
+      counts.stale++;
+      if (process.env.VERBOSE) console.log(`stale ${what}`);
+    }
+  }
+  return counts;
 }
 
 function textChange(text: string, at: number, inserted: string): TextChange {

@@ -26,8 +26,11 @@ interface JsonOutput {
   skipped: Array<{ path: string; reason: string }>;
 }
 
+const scratchDirs: string[] = [];
+
 function scratch(files: Record<string, string | Buffer>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'async-pitfalls-cli-'));
+  scratchDirs.push(dir);
   for (const [name, content] of Object.entries(files)) {
     const full = path.join(dir, name);
     fs.mkdirSync(path.dirname(full), { recursive: true });
@@ -38,6 +41,9 @@ function scratch(files: Record<string, string | Buffer>): string {
 
 describe('CLI', () => {
   before(() => assert.ok(fs.existsSync(CLI), 'dist/cli.js is missing: run `npm run build` first'));
+  after(() => {
+    for (const dir of scratchDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('reports exactly the findings marked in the bundled examples (text)', () => {
     const { status, stdout } = run(['check', 'examples']);

@@ -61,6 +61,7 @@ describe('concept notes', function () {
         for (const [i, block] of runnable.entries()) {
           const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'concept-'));
           const result = spawnSync('python3', ['-X', 'dev', '-c', block], { cwd: dir, encoding: 'utf8', timeout: 20_000 });
+          fs.rmSync(dir, { recursive: true, force: true });
           assert.equal(result.status, 0, `example ${i + 1} of ${id}: ${result.stderr}`);
           assert.ok(result.stdout.trim().length > 0, `example ${i + 1} of ${id} prints nothing`);
         }

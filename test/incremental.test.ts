@@ -8,30 +8,14 @@ import * as path from 'node:path';
 import { Edit, type Tree } from 'web-tree-sitter';
 import { analyzeTree } from '../server/src/core/analyze';
 import type { Engine } from '../server/src/core/engine';
-import { analyzeIncrementally, analyzeInSlices, chunkedFindings, type TextChange } from '../server/src/core/incremental';
+import { analyzeIncrementally, analyzeInSlices, chunkedFindings } from '../server/src/core/incremental';
 import { SemanticModel } from '../server/src/core/semantic';
 import type { Finding } from '../server/src/core/types';
+import { editChain, insertion } from './helpers/edit-chain';
 import { REPO_ROOT, testEngine } from './helpers/engine';
 import { LspClient } from './helpers/lsp-client';
 
 const key = (f: Finding) => JSON.stringify([f.code, f.range, f.message, f.related, f.fixes]);
-
-function insertion(text: string, at: number, inserted: string): TextChange {
-  const before = text.slice(0, at);
-  const row = before.split('\n').length - 1;
-  const column = at - (before.lastIndexOf('\n') + 1);
-  const lines = inserted.split('\n');
-  const newEnd = lines.length === 1 ? { row, column: column + inserted.length } : { row: row + lines.length - 1, column: lines[lines.length - 1]!.length };
-  return {
-    startIndex: at,
-    oldEndIndex: at,
-    newEndIndex: at + inserted.length,
-    startPosition: { row, column },
-    oldEndPosition: { row, column },
-    newEndPosition: newEnd,
-    whitespaceOnly: /^\s*$/.test(inserted),
-  };
-}
 
 /** Edits `text` at `at`, re-parses incrementally and analyzes both ways. */
 function editBothWays(engine: Engine, text: string, at: number, inserted: string) {
@@ -112,6 +96,49 @@ describe('incremental analysis', function () {
     }
     assert.ok(checked > 200, `only ${checked} edits checked`);
     assert.ok(reused > 500, `incremental analysis reused only ${reused} functions' findings`);
+  });
+
+  it('edits in a row, each analyzed from the last one, keep the edited function exact (examples)', () => {
+    let seed = 11;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    let edits = 0;
+    for (const file of pythonFiles(path.join(REPO_ROOT, 'examples')).sort()) {
+      for (const edit of editChain(engine, fs.readFileSync(file, 'utf8'), 25, random)) {
+        edits++;
+        if (!edit.incremental) continue;
+        const where = `${path.relative(REPO_ROOT, file)}, edit ${edit.index}: ${JSON.stringify(edit.inserted)} at ${edit.change.startIndex}`;
+        assert.deepEqual(edit.incremental.filter(edit.inEdited).map(key).sort(), edit.full.filter(edit.inEdited).map(key).sort(), where);
+      }
+    }
+    assert.ok(edits > 100, `only ${edits} edits`);
+  });
+
+  it('looks for thread launches outside functions only where a threading API is named', () => {
+    const source = [
+      '"""Runs jobs via to_thread."""',
+      'import threading',
+      'from threading import Thread as T',
+      '',
+      'def work():',
+      '    pass',
+      '',
+      'def other():',
+      '    threading.Timer(1, work)',
+      '',
+      'T(target=work).start()',
+      '',
+    ].join('\n');
+    const tree = engine.parse(source);
+    const lazy = new SemanticModel(tree.rootNode, undefined, { lazyBodies: true, source, shallowOutside: true });
+    assert.equal(lazy.outsideMentions('to_thread'), true, 'the docstring is outside functions');
+    assert.equal(lazy.outsideMentions('Timer'), false, 'only inside `other`');
+    const found = lazy.outsideNodesContaining(['Thread']).map((n) => `${n.type} ${n.text.split('\n')[0]}`);
+    // `T` is an alias of `Thread`: the call through it is found too; nothing inside a function is.
+    assert.ok(found.includes('call T(target=work).start()'), found.join('; '));
+    assert.ok(found.includes('call T(target=work)'), found.join('; '));
+    assert.ok(!found.some((f) => f.includes('Timer')), found.join('; '));
+    assert.ok(lazy.chunks.every((c) => !c.built), 'no body was built');
+    tree.delete();
   });
 
   it('a full analysis in slices finds what the one-pass analysis finds (examples and rule fixtures)', () => {

@@ -15,15 +15,17 @@ describe('VS Code package', function () {
   this.timeout(120_000);
   let unpacked: string;
   let files: string[];
+  let out: string;
 
   before(() => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'async-pitfalls-vsix-'));
+    out = fs.mkdtempSync(path.join(os.tmpdir(), 'async-pitfalls-vsix-'));
     const vsix = path.join(out, 'async-pitfalls.vsix');
     execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'package-vsix.sh'), vsix], { cwd: REPO_ROOT, stdio: 'pipe' });
     unpacked = path.join(out, 'unpacked');
     execFileSync('python3', ['-m', 'zipfile', '-e', vsix, unpacked]);
     files = fs.readdirSync(unpacked, { recursive: true, encoding: 'utf8' }).map((f) => f.split(path.sep).join('/'));
   });
+  after(() => fs.rmSync(out, { recursive: true, force: true }));
 
   it('contains the bundles, both wasm files and the rule pages, and nothing else of the repository', () => {
     for (const f of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/server.js', 'extension/dist/cli.js', 'extension/dist/cli-worker.js', 'extension/dist/tree-sitter-python.wasm', 'extension/dist/web-tree-sitter.wasm', 'extension/dist/docs/rules/AIO101.md', 'extension/dist/docs/concepts/coroutines-and-await.md']) {
@@ -89,6 +91,7 @@ describe('VS Code package', function () {
     fs.writeFileSync(path.join(dir, 'a.py'), 'import time\nasync def f():\n    time.sleep(1)\n');
     const result = spawnSync(process.execPath, [path.join(unpacked, 'extension/dist/cli.js'), 'check', 'a.py'], { cwd: dir, encoding: 'utf8' });
     assert.equal(result.status, 1, result.stderr);
+    fs.rmSync(dir, { recursive: true, force: true });
     assert.match(result.stdout, /^a\.py:3:5: AIO101/m);
   });
 });
@@ -96,9 +99,10 @@ describe('VS Code package', function () {
 describe('npm package', function () {
   this.timeout(180_000);
   let project: string;
+  let out: string;
 
   before(() => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'async-pitfalls-npm-'));
+    out = fs.mkdtempSync(path.join(os.tmpdir(), 'async-pitfalls-npm-'));
     const tarball = execFileSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'pack-npm.mjs'), '--out', out], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
     project = path.join(out, 'project');
     fs.mkdirSync(project);
@@ -106,6 +110,7 @@ describe('npm package', function () {
     // Offline: the package has no dependencies, everything is bundled.
     execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball], { cwd: project, stdio: 'pipe' });
   });
+  after(() => fs.rmSync(out, { recursive: true, force: true }));
 
   it('is self-contained: no dependencies, only the bundles, grammar, docs and examples', () => {
     const installed = path.join(project, 'node_modules', 'async-pitfalls');

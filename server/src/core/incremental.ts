@@ -40,6 +40,10 @@ export interface IncrementalResult extends AnalysisResult {
   analyzed: number;
   reused: number;
   built: number;
+  /** Milliseconds spent building the model, walking the rules, and carrying findings over. */
+  phases: { model: number; rules: number; carry: number };
+  /** The model the analysis ran on. */
+  model: SemanticModel;
 }
 
 /** Groups a full analysis's findings by the chunk that reported them (or that holds them, for repaired-tree findings). */
@@ -80,6 +84,7 @@ export function analyzeIncrementally(
   changedRanges: ReadonlyArray<{ startIndex: number; endIndex: number }>,
 ): IncrementalResult | undefined {
   if (changes.length === 0) return undefined;
+  const t0 = performance.now();
   // Shallow outside functions, unless a suppression for the whole file may sit in an expression's comment.
   const semantic = new SemanticModel(tree.rootNode, workspace, { lazyBodies: true, source, shallowOutside: !source.includes('async-pitfalls:') });
   // Whitespace typed between statements (a blank line, a trailing space) moves code without
@@ -108,6 +113,7 @@ export function analyzeIncrementally(
   if (carriedOver.size === 0) return undefined;
   const outside = outsideDirty ? undefined : moveFindings(previous.outside, changes);
 
+  const t1 = performance.now();
   const runner = new RuleRunner(semantic, source, options);
   // Suppressions for the whole file can sit anywhere: read those comments wherever they are.
   runner.visit(semantic.outsideComments(), () => undefined);
@@ -123,6 +129,7 @@ export function analyzeIncrementally(
   }
   if (!outside) runner.visit(semantic.outsideChunks.filter((n) => n.type !== 'comment'), () => undefined);
   const result = runner.finish(tree);
+  const t2 = performance.now();
   // A suppression comment added since applies to carried-over findings too.
   const unsuppressed = (list: Finding[]) => list.filter((f) => !runner.suppressions.isSuppressed(f.range.start.line, f.code));
   const freshByChunk = new Map<Chunk, Finding[]>();
@@ -138,7 +145,8 @@ export function analyzeIncrementally(
     outside: outside ? unsuppressed(outside) : freshOutside,
   };
   const findings = sortFindings([...state.outside, ...state.chunks.flatMap((c) => c.findings)]);
-  return { ...result, findings, state, analyzed: fresh.length, reused: carriedOver.size, built: semantic.chunks.filter((c) => c.built).length };
+  const phases = { model: t1 - t0, rules: t2 - t1, carry: performance.now() - t2 };
+  return { ...result, findings, state, analyzed: fresh.length, reused: carriedOver.size, built: semantic.chunks.filter((c) => c.built).length, phases, model: semantic };
 }
 
 /**

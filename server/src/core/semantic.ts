@@ -104,6 +104,8 @@ export interface Chunk {
   readonly node: Node;
   readonly start: number;
   readonly end: number;
+  /** Where the body starts (the end when there is none). */
+  readonly bodyStart: number;
   readonly nodes: Node[];
   built: boolean;
   readonly fn: FunctionInfo;
@@ -137,9 +139,13 @@ export class SemanticModel {
   readonly chunks: Chunk[] = [];
   /** Named nodes outside every chunk, as walked so far (a shallow model skips some expressions). */
   readonly outsideList: Node[] = [];
+  /** The comments among `outsideList`, in document order. */
+  readonly outsideCommentList: Node[] = [];
   readonly lazy: boolean;
   readonly shallow: boolean;
-  private readonly source: string | undefined;
+  readonly source: string | undefined;
+  /** False when the text has no `global` anywhere, so no body can rebind a module name. */
+  readonly mayDeclareGlobals: boolean;
   private readonly builder: ScopeBuilder;
   private readonly chunksOfClass = new Map<number, Chunk[]>();
   private mergedPreorder: Node[] | undefined;
@@ -163,6 +169,7 @@ export class SemanticModel {
     this.lazy = !!options.lazyBodies && options.source !== undefined;
     this.shallow = this.lazy && !!options.shallowOutside;
     this.source = options.source;
+    this.mayDeclareGlobals = options.source === undefined || options.source.includes('global');
     this.module = this.newScope('module', root, undefined);
     this.builder = new ScopeBuilder(this);
     this.builder.build(root, this.module);
@@ -213,7 +220,7 @@ export class SemanticModel {
 
   /** Comment nodes outside every chunk (a shallow model has not walked those inside skipped expressions). */
   outsideComments(): Node[] {
-    return this.outsideList.filter((n) => n.type === 'comment');
+    return this.outsideCommentList;
   }
 
   /** Walks the expressions a shallow model skipped outside functions (rules are about to visit that code). */
@@ -221,6 +228,7 @@ export class SemanticModel {
     if (this.builder.walkSkipped()) {
       // Stable: a skipped node and its first child start together, and the node was listed first.
       this.outsideList.sort((a, b) => a.startIndex - b.startIndex);
+      this.outsideCommentList.sort((a, b) => a.startIndex - b.startIndex);
       this.mergedPreorder = undefined;
     }
   }
@@ -260,7 +268,21 @@ export class SemanticModel {
    */
   nodesMentioning(words: readonly string[]): Node[] {
     if (!this.lazy) return this.preorder;
-    return mergeByStart(this.outsideChunks, this.chunksMentioning(words));
+    // Module-level aliases are defined outside functions, in text that mentions the word itself.
+    return mergeByStart(words.some((w) => this.outsideMentions(w)) ? this.outsideChunks : [], this.chunksMentioning(words));
+  }
+
+  /** Whether `text` occurs in the source outside every chunk (decorators count as outside; true when the text is unknown). */
+  outsideMentions(text: string): boolean {
+    const source = this.source;
+    if (source === undefined) return true;
+    let from = 0;
+    for (let at = source.indexOf(text, from); at >= 0; at = source.indexOf(text, from)) {
+      const chunk = this.chunkAtOffset(at);
+      if (!chunk || at + text.length > chunk.end) return true;
+      from = chunk.end;
+    }
+    return false;
   }
 
   /** The chunks that mention one of `words` or a module-level alias of one (built unless `build` is false); see `nodesMentioning`. */
@@ -268,18 +290,51 @@ export class SemanticModel {
     const key = words.join('\u0000');
     let found = this.mentionCache.get(key);
     if (!found) {
-      const all = new Set(words);
-      for (const [name, bindings] of this.module.bindings) {
-        for (const b of bindings) {
-          const said = b.kind === 'import' ? b.target : b.kind === 'assign' && b.value ? b.value.text : '';
-          if (said && words.some((w) => said.includes(w))) all.add(name);
-        }
-      }
-      found = this.chunks.filter((c) => [...all].some((w) => this.chunkMentions(c, w)));
+      const all = this.withAliases(words);
+      found = this.chunks.filter((c) => all.some((w) => this.chunkMentions(c, w)));
       this.mentionCache.set(key, found);
     }
     if (build) for (const chunk of found) this.buildChunk(chunk);
     return found;
+  }
+
+  /** `words` and the module-level names bound to something that mentions one of them (`from threading import Thread as T`, `T = threading.Thread`). */
+  private withAliases(words: readonly string[]): string[] {
+    const all = new Set(words);
+    for (const [name, bindings] of this.module.bindings) {
+      for (const b of bindings) {
+        const said = b.kind === 'import' ? b.target : b.kind === 'assign' && b.value ? b.value.text : '';
+        if (said && words.some((w) => said.includes(w))) all.add(name);
+      }
+    }
+    return [...all];
+  }
+
+  /**
+   * Outside every chunk, the named nodes whose text holds one of `words` or a module-level alias of
+   * one, in document order: the ancestors of each occurrence. A search for calls of known APIs in
+   * the code outside functions needs no other node (a lazy model walks none of the rest).
+   */
+  outsideNodesContaining(words: readonly string[]): Node[] {
+    if (!this.lazy || this.source === undefined) return this.outsideChunks.filter((n) => words.some((w) => n.text.includes(w)));
+    const source = this.source;
+    const found = new Map<number, Node>();
+    for (const word of this.withAliases(words)) {
+      let from = 0;
+      for (let at = source.indexOf(word, from); at >= 0; at = source.indexOf(word, from)) {
+        from = at + word.length;
+        const chunk = this.chunkAtOffset(at);
+        if (chunk && at + word.length <= chunk.end) {
+          from = chunk.end;
+          continue;
+        }
+        for (let node: Node | null = this.root.descendantForIndex(at, at + word.length); node; node = this.parentOf(node)) {
+          if (node.isNamed && node.endIndex >= at + word.length && !found.has(node.id)) found.set(node.id, node);
+        }
+      }
+    }
+    // Document order, an ancestor before its first child (pre-order).
+    return [...found.values()].sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
   }
 
   /** Builds the bodies that mention `text` and, when `anyOf` is given, one of those words too. */
@@ -301,7 +356,12 @@ export class SemanticModel {
 
   /** The chunk whose `def` holds `node`, if any (binary search over the document-ordered chunks). */
   chunkAt(node: Node): Chunk | undefined {
-    const start = node.startIndex;
+    const found = this.chunkAtOffset(node.startIndex);
+    return found && node.endIndex <= found.end ? found : undefined;
+  }
+
+  /** The last chunk starting at or before `start`, if `start` is inside it. */
+  chunkAtOffset(start: number): Chunk | undefined {
     let lo = 0;
     let hi = this.chunks.length - 1;
     let found: Chunk | undefined;
@@ -315,7 +375,7 @@ export class SemanticModel {
         hi = mid - 1;
       }
     }
-    return found && node.endIndex <= found.end ? found : undefined;
+    return found && start < found.end ? found : undefined;
   }
 
   /** The placement of a node in a body not built yet, after building that body. */
@@ -771,6 +831,8 @@ class ScopeBuilder {
     this.pendingBodies.delete(chunk);
     const { node, scope, fn: outer, parent: body } = frame;
     // A query may build a body while another is being built: keep the outer walk's frames apart.
+    // Parameters of a lazy body are bound with it: only code inside the function looks them up.
+    this.parameters(node.childForFieldName('parameters'), chunk.fn);
     this.isolated([], () => {
       if (body) this.pushChildren(node, chunk.fn.scope, chunk.fn, chunk.nodes, (c) => sameNode(c, body));
       this.pushChildren(node, scope, outer, chunk.nodes, (c) => !body || !sameNode(c, body));
@@ -792,7 +854,8 @@ class ScopeBuilder {
       const frame = stack.pop()!;
       const { node, scope, fn } = frame;
       this.model.record(node, frame.parent, scope, fn);
-      switch (node.type) {
+      const type = node.type;
+      switch (type) {
         case 'function_definition':
           this.functionDefinition(frame);
           continue;
@@ -814,7 +877,8 @@ class ScopeBuilder {
           continue;
       }
       frame.sink.push(node);
-      switch (node.type) {
+      if (type === 'comment' && frame.sink === this.model.outsideList) this.model.outsideCommentList.push(node);
+      switch (type) {
         case 'assignment':
           this.assignment(node, scope);
           break;
@@ -842,12 +906,12 @@ class ScopeBuilder {
           for (const n of node.namedChildren) if (n.type === 'identifier') scope.nonlocals.add(n.text);
           continue;
         default:
-          if (COMPREHENSION_TYPES.has(node.type)) {
+          if (COMPREHENSION_TYPES.has(type)) {
             this.pushChildren(node, this.model.newScope('comprehension', node, scope), fn, frame.sink);
             continue;
           }
       }
-      if (this.model.shallow && !this.deep && frame.sink === this.model.outsideList && SHALLOW_TYPES.has(node.type) && !mayBind(node)) {
+      if (this.model.shallow && !this.deep && frame.sink === this.model.outsideList && SHALLOW_TYPES.has(type) && !mayBind(node)) {
         this.skipped.push({ node, scope, fn, sink: frame.sink });
         continue;
       }
@@ -894,23 +958,22 @@ class ScopeBuilder {
     fnScope.fn = fn;
     let sink = frame.sink;
     let chunk: Chunk | undefined;
+    const body = node.childForFieldName('body');
     if (!insideFunction(scope)) {
       // Without lazy bodies a chunk is only a range (the server tells which function a finding came from).
-      chunk = { node, start: node.startIndex, end: node.endIndex, nodes: [], built: !this.model.lazy, fn };
+      chunk = { node, start: node.startIndex, end: node.endIndex, bodyStart: body?.startIndex ?? node.endIndex, nodes: [], built: !this.model.lazy, fn };
       this.model.addChunk(chunk);
       if (this.model.lazy) sink = chunk.nodes;
     }
     sink.push(node);
     if (nameNode) this.bind(scope, nameNode.text, { kind: 'function', at: node.startIndex, node, fn });
-    this.parameters(node.childForFieldName('parameters'), fn);
+    if (!chunk || chunk.built) this.parameters(node.childForFieldName('parameters'), fn);
     // Defaults and annotations are evaluated in the enclosing scope; the body in the function's.
-    const body = node.childForFieldName('body');
     if (chunk && !chunk.built) {
-      // Parameters are bound now (other code may ask about them); the header's nodes (annotations,
-      // defaults) and the body are walked when the chunk is built.
+      // Parameters, the header's nodes (annotations, defaults) and the body are walked when the chunk is built.
       this.pendingBodies.set(chunk, { node, parent: body ?? undefined, scope, fn: outer, sink });
       // `global` in a body rebinds module names, which every other function may read: build it now.
-      if (this.model.chunkMatches(chunk, GLOBAL_STATEMENT)) this.model.buildChunk(chunk);
+      if (this.model.mayDeclareGlobals && this.model.chunkMatches(chunk, GLOBAL_STATEMENT)) this.model.buildChunk(chunk);
       return;
     }
     // Pushed first, popped last: the header's nodes come before the body's, in document order.

@@ -527,8 +527,10 @@ export class Session {
       return;
     }
     let tree: Tree;
+    const timing = TIMINGS ? { started: performance.now(), parsed: 0, kind: 'full' } : undefined;
     try {
       tree = this.engine.parse(text, open.tree);
+      if (timing) timing.parsed = performance.now();
     } catch (error) {
       open.tree?.delete();
       open.tree = undefined;
@@ -549,6 +551,10 @@ export class Session {
         // edited function (a helper that now blocks). A full analysis settles that once typing pauses.
         open.chunked = incremental.state;
         open.settleTimer = setTimeout(() => this.schedule(uri, true), SETTLE_DELAY_MS);
+        if (timing) {
+          const { model, rules, carry } = incremental.phases;
+          timing.kind = `incremental: ${incremental.analyzed} analyzed, ${incremental.reused} reused, ${incremental.built} built; model ${round(model)}, rules ${round(rules)}, carry ${round(carry)} ms`;
+        }
         result = { ...incremental, findings: clampToLines(source, incremental.findings) };
       }
     }
@@ -577,8 +583,19 @@ export class Session {
     if (result.timedOut) {
       diagnostics.unshift(partialAnalysisDiagnostic(`the analysis stopped after ${settings.maxAnalysisSeconds} s (asyncPitfalls.maxAnalysisSeconds); findings further down may be missing`));
     }
+    if (timing) {
+      const parseMs = timing.parsed - timing.started;
+      this.connection.console.log(`timing ${JSON.stringify({ version, parseMs: round(parseMs), analysisMs: round(performance.now() - timing.parsed), kind: timing.kind })}`);
+    }
     await this.connection.sendDiagnostics({ uri, version, diagnostics });
   }
+}
+
+/** `ASYNC_PITFALLS_TIMINGS=1` logs the parse and analysis time of every analysis (the keystroke benchmark reads them). */
+const TIMINGS = !!process.env.ASYNC_PITFALLS_TIMINGS;
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
 }
 
 function isEmptySection(raw: unknown): boolean {

@@ -49,7 +49,11 @@ export function threadLaunchOf(semantic: SemanticModel, fn: FunctionInfo): Threa
   // A lazy model looks only at the code outside functions and at the functions that mention both a
   // threading API and this one (a lambda is launched where it is written, so it takes the full search).
   let cache = launchCaches.get(semantic);
-  if (!cache) launchCaches.set(semantic, (cache = { outside: collectLaunches(semantic, semantic.outsideChunks), chunks: new Map(), byFunction: new Map() }));
+  if (!cache) {
+    // Outside functions, only code that names a threading API (or an alias of one) can launch anything.
+    const outside = collectLaunches(semantic, semantic.outsideNodesContaining(THREAD_API_WORDS));
+    launchCaches.set(semantic, (cache = { outside, chunks: new Map(), byFunction: new Map() }));
+  }
   if (cache.byFunction.has(fn.node.id)) return cache.byFunction.get(fn.node.id);
   // The function's name, or a module-level alias of it (`job = process_items`).
   const names = [fn.name];

@@ -1,0 +1,77 @@
+/**
+ * Edits in a row, as while typing: each inserts one character inside a function body, is re-parsed
+ * incrementally and analyzed from the last analysis's state (as the language server does until a
+ * pause settles it), and is compared with a full analysis of the text so far. Used by
+ * test/incremental.test.ts and scripts/check-incremental.ts.
+ */
+import { Edit } from 'web-tree-sitter';
+import { analyzeTree } from '../../server/src/core/analyze';
+import type { Engine } from '../../server/src/core/engine';
+import { analyzeIncrementally, chunkedFindings, type TextChange } from '../../server/src/core/incremental';
+import type { Finding } from '../../server/src/core/types';
+
+export interface ChainedEdit {
+  /** 1-based position in the chain. */
+  index: number;
+  inserted: string;
+  change: TextChange;
+  /** Undefined when nothing could be reused (the server then runs a full analysis). */
+  incremental?: Finding[];
+  full: Finding[];
+  /** Whether a finding lies in the edited function (in the edited text). */
+  inEdited(f: Finding): boolean;
+}
+
+/** The change that inserts `inserted` at offset `at` of `text`. */
+export function insertion(text: string, at: number, inserted: string): TextChange {
+  const before = text.slice(0, at);
+  const row = (before.match(/\n/g) ?? []).length;
+  const column = at - (before.lastIndexOf('\n') + 1);
+  const lines = inserted.split('\n');
+  const newEnd = lines.length === 1 ? { row, column: column + inserted.length } : { row: row + lines.length - 1, column: lines[lines.length - 1]!.length };
+  return { startIndex: at, oldEndIndex: at, newEndIndex: at + inserted.length, startPosition: { row, column }, oldEndPosition: { row, column }, newEndPosition: newEnd, whitespaceOnly: /^\s*$/.test(inserted) };
+}
+
+/** Runs `length` chained edits on `original`; `random` picks the places and characters. */
+export function* editChain(engine: Engine, original: string, length: number, random: () => number, alphabet = 'x_( \n:'): Generator<ChainedEdit> {
+  let text = original;
+  let tree = engine.parse(text);
+  let analysis = analyzeTree(tree, text);
+  let state = chunkedFindings(analysis, analysis.chunks ?? []);
+  let chunks = analysis.chunks ?? [];
+  let chunkIndex = -1;
+  try {
+    for (let index = 1; index <= length && chunks.length > 0; index++) {
+      // Mostly the function edited last, as when typing; sometimes another one.
+      if (chunkIndex < 0 || chunkIndex >= chunks.length || random() < 0.3) chunkIndex = Math.floor(random() * chunks.length);
+      const chunk = chunks[chunkIndex]!;
+      const at = chunk.bodyStart + 1 + Math.floor(random() * Math.max(1, chunk.end - chunk.bodyStart - 1));
+      const inserted = alphabet[Math.floor(random() * alphabet.length)]!;
+      const change = insertion(text, at, inserted);
+      const edited = text.slice(0, at) + inserted + text.slice(at);
+      // The edited function's lines in the new text: its start did not move, its end moved with the insertion.
+      const rowOf = (offset: number) => (edited.slice(0, offset).match(/\n/g) ?? []).length;
+      const [firstRow, lastRow] = [rowOf(chunk.start), rowOf(chunk.end + inserted.length)];
+      tree.edit(new Edit(change));
+      const next = engine.parse(edited, tree);
+      const incremental = analyzeIncrementally(next, edited, {}, undefined, state, [change], tree.getChangedRanges(next));
+      const fresh = engine.parse(edited);
+      const full = analyzeTree(fresh, edited);
+      fresh.delete();
+      if (incremental) {
+        state = incremental.state;
+        chunks = incremental.model.chunks;
+      } else {
+        analysis = analyzeTree(next, edited);
+        state = chunkedFindings(analysis, analysis.chunks ?? []);
+        chunks = analysis.chunks ?? [];
+      }
+      tree.delete();
+      tree = next;
+      text = edited;
+      yield { index, inserted, change, incremental: incremental?.findings, full: full.findings, inEdited: (f) => f.range.start.line >= firstRow && f.range.start.line <= lastRow };
+    }
+  } finally {
+    tree.delete();
+  }
+}
