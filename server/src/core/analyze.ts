@@ -43,7 +43,8 @@ export function analyzeTree(
   runner.visit(semantic.preorder, (node) => {
     while (next < chunks.length && chunks[next]!.end <= node.startIndex) next++;
     const chunk = chunks[next];
-    return chunk && chunk.start <= node.startIndex && node.endIndex <= chunk.end ? chunk : undefined;
+    // A node starting inside a chunk is inside it (a chunk is a whole subtree): no `endIndex`, a call into wasm.
+    return chunk && chunk.start <= node.startIndex && node.startIndex < chunk.end ? chunk : undefined;
   });
   return runner.finish(tree);
 }

@@ -6,7 +6,8 @@
 import type { Tree } from 'web-tree-sitter';
 import { analyzeTree, type AnalysisResult } from './analyze';
 import { applyFixes } from './fix';
-import { repairedSource } from './recovery';
+import { analyzeInSlices } from './incremental';
+import { repairedSource, repairedSourceInSlices } from './recovery';
 import type { Finding, Position, Range } from './types';
 import { createPythonParser, type ParserLocation, type PythonParser } from './parser';
 import type { AnalyzeOptions } from './types';
@@ -135,6 +136,28 @@ export class Engine {
     const repairedTree = this.parser.parse(repaired);
     try {
       const second = analyzeTree(repairedTree, repaired, options, undefined, workspace);
+      return { ...result, findings: mergeFindings(result.findings, clampToLines(text, second.findings)), ruleErrors: [...result.ruleErrors, ...second.ruleErrors] };
+    } finally {
+      repairedTree.delete();
+    }
+  }
+
+  /**
+   * `analyze` in slices, for the language server: yields whenever `sliceMs` of work have passed, so
+   * that it can read new messages in between (and drop the work when the document changed; call
+   * `return()` on the generator then, which frees the repaired copy's tree). Same findings as `analyze`.
+   */
+  *analyzeInSlices(tree: Tree, original: string, options?: AnalyzeOptions, workspace?: WorkspaceLink, sliceMs = 8): Generator<void, AnalysisResult> {
+    const text = pythonLineBreaks(original);
+    const result = yield* analyzeInSlices(tree, text, options ?? {}, workspace, sliceMs);
+    result.findings = clampToLines(text, result.findings);
+    if (!tree.rootNode.hasError) return result;
+    const repaired = yield* repairedSourceInSlices(text, this.parser, sliceMs);
+    if (repaired === undefined) return result;
+    const repairedTree = this.parser.parse(repaired);
+    try {
+      yield;
+      const second = yield* analyzeInSlices(repairedTree, repaired, options ?? {}, workspace, sliceMs);
       return { ...result, findings: mergeFindings(result.findings, clampToLines(text, second.findings)), ruleErrors: [...result.ruleErrors, ...second.ruleErrors] };
     } finally {
       repairedTree.delete();

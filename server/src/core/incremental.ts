@@ -170,7 +170,7 @@ export function* analyzeInSlices(
   const originOf = (node: Node) => {
     while (next < chunks.length && chunks[next]!.end <= node.startIndex) next++;
     const chunk = chunks[next];
-    return chunk && chunk.start <= node.startIndex && node.endIndex <= chunk.end ? chunk : undefined;
+    return chunk && chunk.start <= node.startIndex && node.startIndex < chunk.end ? chunk : undefined;
   };
   let sliceStart = performance.now();
   for (let i = 0; i < nodes.length; i += 256) {

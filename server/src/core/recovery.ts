@@ -13,12 +13,21 @@ import type { PythonParser } from './parser';
 const CHUNK_START = /^(?:async[ \t]+def|def|class|@|import|from)\b/;
 
 export function repairedSource(text: string, parser: PythonParser): string | undefined {
+  const steps = repairedSourceInSlices(text, parser, Infinity);
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+/** `repairedSource`, yielding whenever `sliceMs` have passed (the language server keeps serving meanwhile). */
+export function* repairedSourceInSlices(text: string, parser: PythonParser, sliceMs = 8): Generator<void, string | undefined> {
   const lines = text.split(/(?<=\n)/);
   const starts: number[] = [];
   for (let i = 0; i < lines.length; i++) if (CHUNK_START.test(lines[i]!)) starts.push(i);
   if (starts[0] !== 0) starts.unshift(0);
   let changed = false;
   const pieces: string[] = [];
+  let sliceStart = performance.now();
   for (let c = 0; c < starts.length; c++) {
     const chunk = lines.slice(starts[c], starts[c + 1] ?? lines.length).join('');
     const tree = parser.parse(chunk);
@@ -29,6 +38,10 @@ export function repairedSource(text: string, parser: PythonParser): string | und
       pieces.push(chunk.replace(/[^\r\n]/g, ' '));
     } else {
       pieces.push(chunk);
+    }
+    if (performance.now() - sliceStart > sliceMs) {
+      yield;
+      sliceStart = performance.now();
     }
   }
   return changed ? pieces.join('') : undefined;

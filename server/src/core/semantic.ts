@@ -78,6 +78,13 @@ export type Value =
 
 export type AsyncLibrary = 'asyncio' | 'trio' | 'anyio';
 
+/** What a call certainly creates a coroutine from (see `SemanticModel.coroutineCallee`). */
+export interface CoroutineCallee {
+  name: string;
+  definition?: FunctionInfo;
+  external?: ExternalFunction;
+}
+
 export interface SemanticOptions {
   /**
    * Walk the bodies of top-level functions and methods only when a query reaches into them. The
@@ -131,6 +138,8 @@ export class SemanticModel {
   readonly importedModules = new Set<string>();
   private readonly scopes = new Map<number, Scope>();
   private readonly valueCache = new Map<number, Value | null>();
+  private readonly calleeCache = new Map<number, string | null>();
+  private readonly coroutineCache = new Map<number, CoroutineCallee | null>();
   private readonly resolving = new Set<number>();
   private generatorCache = new Map<number, boolean>();
   /** Identifiers that bind a name (assignment targets, `as` targets, parameters), as opposed to reading it: ask `isBindingName`. */
@@ -150,6 +159,8 @@ export class SemanticModel {
   private readonly chunksOfClass = new Map<number, Chunk[]>();
   private mergedPreorder: Node[] | undefined;
   private readonly mentionCache = new Map<string, Chunk[]>();
+  /** For a full model: where each chunk's nodes are in the pre-order list, as [from, to) indexes. */
+  private chunkSpans: Array<[number, number]> | undefined;
   private libraryCache: AsyncLibrary | undefined;
   // tree-sitter finds a node's parent by walking down from the root, so ancestor walks cost
   // O(depth) per step; recording parents, scopes and functions during the one top-down walk
@@ -267,9 +278,24 @@ export class SemanticModel {
    * `T = threading.Thread`). A search for calls of known APIs needs no other body.
    */
   nodesMentioning(words: readonly string[]): Node[] {
-    if (!this.lazy) return this.preorder;
-    // Module-level aliases are defined outside functions, in text that mentions the word itself.
-    return mergeByStart(words.some((w) => this.outsideMentions(w)) ? this.outsideChunks : [], this.chunksMentioning(words));
+    // Aliases are defined outside functions (or with `global`), in text that mentions the word itself.
+    const outside = words.some((w) => this.outsideMentions(w));
+    if (this.lazy) return mergeByStart(outside ? this.outsideChunks : [], this.chunksMentioning(words));
+    if (this.source === undefined) return this.preorder;
+    // A full model's pre-order list: the runs of the chunks that mention a word, and the code between chunks if it does.
+    const nodes = this.preorder;
+    const spans = (this.chunkSpans ??= chunkSpansIn(nodes, this.chunks));
+    const mentioning = new Set(this.chunksMentioning(words, false));
+    const found: Node[] = [];
+    let next = 0;
+    this.chunks.forEach((chunk, i) => {
+      const [from, to] = spans[i]!;
+      if (outside) for (let k = next; k < from; k++) found.push(nodes[k]!);
+      if (mentioning.has(chunk)) for (let k = from; k < to; k++) found.push(nodes[k]!);
+      next = to;
+    });
+    if (outside) for (let k = next; k < nodes.length; k++) found.push(nodes[k]!);
+    return found;
   }
 
   /** Whether `text` occurs in the source outside every chunk (decorators count as outside; true when the text is unknown). */
@@ -301,13 +327,19 @@ export class SemanticModel {
   /** `words` and the module-level names bound to something that mentions one of them (`from threading import Thread as T`, `T = threading.Thread`). */
   private withAliases(words: readonly string[]): string[] {
     const all = new Set(words);
-    for (const [name, bindings] of this.module.bindings) {
-      for (const b of bindings) {
-        const said = b.kind === 'import' ? b.target : b.kind === 'assign' && b.value ? b.value.text : '';
-        if (said && words.some((w) => said.includes(w))) all.add(name);
+    for (const scope of [this.module, ...this.classScopes()]) {
+      for (const [name, bindings] of scope.bindings) {
+        for (const b of bindings) {
+          const said = b.kind === 'import' ? b.target : b.kind === 'assign' && b.value ? b.value.text : '';
+          if (said && words.some((w) => said.includes(w))) all.add(name);
+        }
       }
     }
     return [...all];
+  }
+
+  private classScopes(): Scope[] {
+    return [...this.scopes.values()].filter((s) => s.kind === 'class');
   }
 
   /**
@@ -493,8 +525,13 @@ export class SemanticModel {
 
   /** Canonical dotted name of what a call calls (`requests.Session.get` for `s.get(...)`). */
   calleeName(call: Node): string | undefined {
+    // Most rules ask about every call: the answer is kept per call.
+    const cached = this.calleeCache.get(call.id);
+    if (cached !== undefined) return cached ?? undefined;
     const fn = call.childForFieldName('function');
-    return fn ? this.qualifiedName(fn) : undefined;
+    const name = fn ? this.qualifiedName(fn) : undefined;
+    this.calleeCache.set(call.id, name ?? null);
+    return name;
   }
 
   resolve(expr: Node, depth = 0): Value | undefined {
@@ -759,7 +796,16 @@ export class SemanticModel {
    * of this file (not an async generator, no decorator that may change it) or a
    * known library coroutine function.
    */
-  coroutineCallee(call: Node): { name: string; definition?: FunctionInfo; external?: ExternalFunction } | undefined {
+  coroutineCallee(call: Node): CoroutineCallee | undefined {
+    // Several rules ask about every call: the answer is kept per call.
+    const cached = this.coroutineCache.get(call.id);
+    if (cached !== undefined) return cached ?? undefined;
+    const found = this.findCoroutineCallee(call);
+    this.coroutineCache.set(call.id, found ?? null);
+    return found;
+  }
+
+  private findCoroutineCallee(call: Node): CoroutineCallee | undefined {
     const fnNode = call.childForFieldName('function');
     if (!fnNode) return undefined;
     const callee = this.resolve(fnNode);
@@ -1203,6 +1249,19 @@ export function mergeByStart(outside: readonly Node[], chunks: readonly Chunk[])
   }
   while (i < outside.length) merged.push(outside[i++]!);
   return merged;
+}
+
+/** Where each chunk's nodes are in a full model's pre-order list (a chunk's nodes are one run, its `def` first). */
+function chunkSpansIn(nodes: readonly Node[], chunks: readonly Chunk[]): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
+  let k = 0;
+  for (const chunk of chunks) {
+    while (k < nodes.length && nodes[k]!.startIndex < chunk.start) k++;
+    const from = k;
+    while (k < nodes.length && nodes[k]!.startIndex < chunk.end) k++;
+    spans.push([from, k]);
+  }
+  return spans;
 }
 
 /** Expressions a shallow walk need not enter: nothing in them binds a name, unless `mayBind` says so. */

@@ -39,7 +39,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkText, clampToLines, pythonLineBreaks, type Engine } from '../core/engine';
 import type { AnalysisResult } from '../core/analyze';
 import type { Finding } from '../core/types';
-import { analyzeIncrementally, analyzeInSlices, chunkedFindings, type ChunkedFindings, type TextChange } from '../core/incremental';
+import { analyzeIncrementally, chunkedFindings, type ChunkedFindings, type TextChange } from '../core/incremental';
 import { configErrorDiagnostic, partialAnalysisDiagnostic, readConfigErrors, toLspDiagnostic, skippedFileDiagnostic } from './diagnostics';
 import { findingHover, vocabularyHover } from './hover';
 import { analyzeOptionsOf, DEFAULT_SETTINGS, normalizeSettings, SETTINGS_SECTION, type Settings } from './settings';
@@ -560,18 +560,20 @@ export class Session {
     }
     previousTree?.delete();
     open.tree = tree;
-    if (!result && settings.incrementalAnalysis && !tree.rootNode.hasError) {
+    if (!result && settings.incrementalAnalysis) {
       // A full analysis runs in slices: typing that resumes meanwhile is served at once, and the
       // stale work is dropped (the next pause starts it again).
-      const source = pythonLineBreaks(text);
-      const steps = analyzeInSlices(tree, source, options, link);
+      const steps = this.engine.analyzeInSlices(tree, text, options, link);
       let step = steps.next();
       while (!step.done) {
         await new Promise((resolve) => setImmediate(resolve));
-        if (this.documents.get(uri) !== open || open.document.version !== version || open.tree !== tree) return;
+        if (this.documents.get(uri) !== open || open.document.version !== version || open.tree !== tree) {
+          steps.return(undefined as never);
+          return;
+        }
         step = steps.next();
       }
-      result = { ...step.value, findings: clampToLines(source, step.value.findings) };
+      result = step.value;
     }
     if (!result) result = this.engine.analyze(tree, text, options, link);
     if (result !== undefined && !('state' in result)) open.chunked = result.chunks ? chunkedFindings(result, result.chunks) : undefined;
