@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Edit, type Tree } from 'web-tree-sitter';
 import { analyzeTree } from '../server/src/core/analyze';
 import type { Engine } from '../server/src/core/engine';
-import { analyzeIncrementally, analyzeInSlices, chunkedFindings } from '../server/src/core/incremental';
+import { analyzeIncrementally, analyzeInSlices, chunkedFindings, MAX_RESYNTAXED_CHUNKS } from '../server/src/core/incremental';
 import { SemanticModel } from '../server/src/core/semantic';
 import type { Finding } from '../server/src/core/types';
 import { editChain, insertion } from './helpers/edit-chain';
@@ -182,6 +182,19 @@ describe('incremental analysis', function () {
       }
     }
     assert.ok(repaired > 0, 'the repaired copy found something in at least one file');
+  });
+
+  it('re-analyzes at most a few functions whose syntax, not text, an edit changed', () => {
+    const methods = Array.from({ length: 20 }, (_, i) => `    async def m${i}(self):\n        time.sleep(${i})\n`).join('\n');
+    const text = `import time\n\nclass Service:\n${methods}`;
+    // A character at the start of a line in the first method ends the class there: every later method becomes a function.
+    const at = text.indexOf('        time.sleep(0)');
+    const { incremental, full } = editBothWays(engine, text, at, 'x');
+    assert.ok(incremental, 'the other functions are carried over');
+    assert.ok(incremental.analyzed <= 1 + MAX_RESYNTAXED_CHUNKS, `${incremental.analyzed} functions analyzed afresh`);
+    assert.ok(incremental.reused >= 20 - 1 - MAX_RESYNTAXED_CHUNKS, `${incremental.reused} carried over`);
+    // Carried-over findings keep their place; the settling full analysis has the final word.
+    assert.equal(incremental.findings.filter((f) => f.code === 'AIO101').length, full.findings.filter((f) => f.code === 'AIO101').length);
   });
 
   it('reuses every function for whitespace between statements, and after an edit outside functions re-analyzes that code only', () => {

@@ -6,8 +6,10 @@
  * the last analysis, moved by the edits.
  *
  * Exact for every chunk analyzed afresh. A carried-over finding can be out of date when the edit
- * changed something its code reads (a helper that now blocks, an import); the language server runs
- * a full analysis once typing pauses, which settles that.
+ * changed something its code reads (a helper that now blocks, an import), or when the re-parse
+ * changed the syntax around more than `MAX_RESYNTAXED_CHUNKS` functions whose text did not change
+ * (only the nearest are analyzed again); the language server runs a full analysis once typing
+ * pauses, which settles that.
  */
 import type { Node, Tree } from 'web-tree-sitter';
 import { RuleRunner, sortFindings, type AnalysisResult } from './analyze';
@@ -26,6 +28,9 @@ export interface TextChange {
   /** The change only added or removed whitespace: outside functions it changes no meaning if the syntax is unchanged. */
   whitespaceOnly?: boolean;
 }
+
+/** At most this many functions whose syntax, but not text, an edit changed are analyzed afresh per edit. */
+export const MAX_RESYNTAXED_CHUNKS = 8;
 
 /** What an analysis leaves for the next one: its chunks and which findings each reported. */
 export interface ChunkedFindings {
@@ -103,13 +108,27 @@ export function analyzeIncrementally(
   }
   const fresh: Chunk[] = [];
   const carriedOver = new Map<Chunk, Finding[]>();
+  // Functions whose text is unchanged but whose syntax the re-parse changed (a character typed at the
+  // start of a line in a class body ends the class there): the nearest are analyzed afresh, the rest
+  // keep their findings until the settling analysis, so that one keystroke never re-analyzes half the file.
+  const resyntaxed: Array<{ chunk: Chunk; findings: Finding[] }> = [];
+  const overlaps = (span: { start: number; end: number }, chunk: Chunk) => span.start <= chunk.end && span.end >= chunk.start;
   for (const chunk of semantic.chunks) {
-    const touched = dirty.some((span) => span.start <= chunk.end && span.end >= chunk.start);
-    const before = touched ? undefined : carried.get(`${chunk.start}:${chunk.end}`);
+    const edited = spans.some((span) => overlaps(span, chunk));
+    const before = edited ? undefined : carried.get(`${chunk.start}:${chunk.end}`);
     const moved = before && moveFindings(before, changes);
-    if (moved) carriedOver.set(chunk, moved);
-    else fresh.push(chunk);
+    if (!moved) fresh.push(chunk);
+    else if (changedRanges.some((r) => overlaps({ start: r.startIndex, end: r.endIndex }, chunk))) resyntaxed.push({ chunk, findings: moved });
+    else carriedOver.set(chunk, moved);
   }
+  const editedAt = spans[0]?.start ?? 0;
+  const distance = (chunk: Chunk) => (chunk.end < editedAt ? editedAt - chunk.end : Math.max(0, chunk.start - editedAt));
+  resyntaxed.sort((a, b) => distance(a.chunk) - distance(b.chunk));
+  resyntaxed.forEach(({ chunk, findings }, i) => {
+    if (i < MAX_RESYNTAXED_CHUNKS) fresh.push(chunk);
+    else carriedOver.set(chunk, findings);
+  });
+  fresh.sort((a, b) => a.start - b.start);
   if (carriedOver.size === 0) return undefined;
   const outside = outsideDirty ? undefined : moveFindings(previous.outside, changes);
 
