@@ -133,7 +133,7 @@ function serverTimings(logs: readonly string[]): string | undefined {
   const stats = (values: number[]) => {
     if (values.length === 0) return 'none';
     const sorted = [...values].sort((a, b) => a - b);
-    return `p50 ${percentile(sorted, 50).toFixed(1)} / p95 ${percentile(sorted, 95).toFixed(1)} ms`;
+    return `p50 ${percentile(sorted, 50).toFixed(1)} / p95 ${percentile(sorted, 95).toFixed(1)} / max ${sorted[sorted.length - 1]!.toFixed(1)} ms`;
   };
   const incremental = records.filter((r) => r.kind.startsWith('incremental'));
   return `parse ${stats(records.map((r) => r.parseMs))}; analysis ${stats(records.map((r) => r.analysisMs))}; ${incremental.length} of ${records.length} incremental (analysis ${stats(incremental.map((r) => r.analysisMs))}), full ${stats(records.filter((r) => !r.kind.startsWith('incremental')).map((r) => r.analysisMs))}`;

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Edit, type Tree } from 'web-tree-sitter';
 import { analyzeTree } from '../server/src/core/analyze';
 import type { Engine } from '../server/src/core/engine';
-import { analyzeIncrementally, analyzeInSlices, chunkedFindings, MAX_RESYNTAXED_CHUNKS } from '../server/src/core/incremental';
+import { analyzeIncrementally, analyzeInSlices, chunkedFindings, MAX_FRESH_CHARS, MAX_RESYNTAXED_CHUNKS } from '../server/src/core/incremental';
 import { SemanticModel } from '../server/src/core/semantic';
 import type { Finding } from '../server/src/core/types';
 import { editChain, insertion } from './helpers/edit-chain';
@@ -195,6 +195,19 @@ describe('incremental analysis', function () {
     assert.ok(incremental.reused >= 20 - 1 - MAX_RESYNTAXED_CHUNKS, `${incremental.reused} carried over`);
     // Carried-over findings keep their place; the settling full analysis has the final word.
     assert.equal(incremental.findings.filter((f) => f.code === 'AIO101').length, full.findings.filter((f) => f.code === 'AIO101').length);
+  });
+
+  it('leaves an edit that pulls most of a large file into the edited function to a full analysis', () => {
+    const functions = Array.from({ length: 8000 }, (_, i) => `async def f${i}():\n    value = compute(${i})\n    return value\n`).join('\n\n');
+    const text = `import time\n\n${functions}`;
+    assert.ok(text.length > MAX_FRESH_CHARS * 1.5);
+    // An unclosed bracket early on swallows the functions after it into the edited one.
+    const unclosed = editBothWays(engine, text, text.indexOf('compute(3)'), '(');
+    assert.equal(unclosed.incremental, undefined);
+    // The same bracket in the last function leaves the rest to be carried over.
+    const late = editBothWays(engine, text, text.indexOf('compute(7998)'), '(');
+    assert.ok(late.incremental);
+    assert.ok(late.incremental.analyzed <= 2, `${late.incremental.analyzed} analyzed`);
   });
 
   it('reuses every function for whitespace between statements, and after an edit outside functions re-analyzes that code only', () => {

@@ -32,6 +32,12 @@ export interface TextChange {
 /** At most this many functions whose syntax, but not text, an edit changed are analyzed afresh per edit. */
 export const MAX_RESYNTAXED_CHUNKS = 8;
 
+/** More functions to analyze afresh than this, and a full analysis (in slices, in the server) is cheaper. */
+export const MAX_FRESH_CHUNKS = 64;
+
+/** Text to analyze afresh (functions, and the code outside them when dirty) above which, if it is most of the file, a full analysis is cheaper. */
+export const MAX_FRESH_CHARS = 256 * 1024;
+
 /** What an analysis leaves for the next one: its chunks and which findings each reported. */
 export interface ChunkedFindings {
   chunks: Array<{ start: number; end: number; findings: Finding[] }>;
@@ -129,7 +135,13 @@ export function analyzeIncrementally(
     else carriedOver.set(chunk, findings);
   });
   fresh.sort((a, b) => a.start - b.start);
-  if (carriedOver.size === 0) return undefined;
+  if (carriedOver.size === 0 || fresh.length > MAX_FRESH_CHUNKS) return undefined;
+  // An unclosed bracket can pull the rest of the file into the edited function (or into the code outside
+  // functions): walking that on the lazy model costs more than a full analysis, which the language
+  // server runs in slices instead.
+  const chunkChars = (chunks: readonly Chunk[]) => chunks.reduce((sum, c) => sum + (c.end - c.start), 0);
+  const freshChars = chunkChars(fresh) + (outsideDirty ? source.length - chunkChars(semantic.chunks) : 0);
+  if (freshChars > MAX_FRESH_CHARS && freshChars > source.length / 2) return undefined;
   const outside = outsideDirty ? undefined : moveFindings(previous.outside, changes);
 
   const t1 = performance.now();
