@@ -152,7 +152,7 @@ export class SemanticModel {
   readonly outsideCommentList: Node[] = [];
   readonly lazy: boolean;
   readonly shallow: boolean;
-  readonly source: string | undefined;
+  private readonly source: string | undefined;
   /** False when the text has no `global` anywhere, so no body can rebind a module name. */
   readonly mayDeclareGlobals: boolean;
   private readonly builder: ScopeBuilder;
@@ -273,9 +273,10 @@ export class SemanticModel {
   }
 
   /**
-   * The named nodes, in document order, of the code outside the chunks and of every chunk that
-   * mentions one of `words` or a module-level alias of one (`from threading import Thread as T`,
-   * `T = threading.Thread`). A search for calls of known APIs needs no other body.
+   * The named nodes, in document order, of every chunk that mentions one of `words` or an alias of
+   * one at module or class level (`from threading import Thread as T`, `T = threading.Thread`), and
+   * of the code outside the chunks if it mentions one of `words`. A search for calls of known APIs
+   * needs no other node.
    */
   nodesMentioning(words: readonly string[]): Node[] {
     // Aliases are defined outside functions (or with `global`), in text that mentions the word itself.
@@ -311,7 +312,7 @@ export class SemanticModel {
     return false;
   }
 
-  /** The chunks that mention one of `words` or a module-level alias of one (built unless `build` is false); see `nodesMentioning`. */
+  /** The chunks that mention one of `words` or an alias of one (see `withAliases`) (built unless `build` is false); see `nodesMentioning`. */
   chunksMentioning(words: readonly string[], build = true): Chunk[] {
     const key = words.join('\u0000');
     let found = this.mentionCache.get(key);
@@ -324,7 +325,7 @@ export class SemanticModel {
     return found;
   }
 
-  /** `words` and the module-level names bound to something that mentions one of them (`from threading import Thread as T`, `T = threading.Thread`). */
+  /** `words` and the names bound at module or class level to something that mentions one of them (`from threading import Thread as T`, `T = threading.Thread`). */
   private withAliases(words: readonly string[]): string[] {
     const all = new Set(words);
     for (const scope of [this.module, ...this.classScopes()]) {
@@ -343,12 +344,13 @@ export class SemanticModel {
   }
 
   /**
-   * Outside every chunk, the named nodes whose text holds one of `words` or a module-level alias of
-   * one, in document order: the ancestors of each occurrence. A search for calls of known APIs in
-   * the code outside functions needs no other node (a lazy model walks none of the rest).
+   * Outside every chunk, the named nodes whose text holds one of `words` or an alias of one (see
+   * `withAliases`), in document order: the ancestors of each occurrence. A search for calls of known
+   * APIs in the code outside functions needs no other node (a lazy model walks none of the rest).
+   * Without the source text: every node walked outside chunks.
    */
   outsideNodesContaining(words: readonly string[]): Node[] {
-    if (!this.lazy || this.source === undefined) return this.outsideChunks.filter((n) => words.some((w) => n.text.includes(w)));
+    if (this.source === undefined) return this.outsideChunks;
     const source = this.source;
     const found = new Map<number, Node>();
     for (const word of this.withAliases(words)) {
@@ -393,7 +395,7 @@ export class SemanticModel {
   }
 
   /** The last chunk starting at or before `start`, if `start` is inside it. */
-  chunkAtOffset(start: number): Chunk | undefined {
+  private chunkAtOffset(start: number): Chunk | undefined {
     let lo = 0;
     let hi = this.chunks.length - 1;
     let found: Chunk | undefined;
