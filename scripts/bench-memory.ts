@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LspClient, DEFAULT_CAPABILITIES } from '../test/helpers/lsp-client';
+import { lcg, percentile, typist } from './bench-typing';
 
 const MB = 1024 * 1024;
 /** An editor types a character about every 100 ms; the pause also lets indexing slices run between edits. */
@@ -51,20 +52,8 @@ function loadAverage(): string {
   return fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function lcg(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
 }
 
 /** Resolves when the server sends the `end` of a work-done progress whose `begin` carried `title`. */
@@ -124,19 +113,10 @@ async function measure(corpus: string, file: string, indexWorkspace: boolean): P
 
     // Keep typing while the index is being built; only edits sent before it ended count.
     const latencies: number[] = [];
-    const random = lcg(lines.length);
-    let typed: { line: number; character: number } | undefined;
+    const nextChange = typist(lines, lcg(lines.length), 'space');
     const typing = (version: number): boolean => (indexWorkspace ? !done : version < 2 + EDITS_WITHOUT_INDEXING);
     for (let version = 2; typing(version); version++) {
-      let change;
-      if (typed) {
-        change = { range: { start: typed, end: { line: typed.line, character: typed.character + 1 } }, text: '' };
-        typed = undefined;
-      } else {
-        const line = Math.floor(random() * (lines.length - 1));
-        typed = { line, character: lines[line]!.length };
-        change = { range: { start: typed, end: typed }, text: ' ' };
-      }
+      const change = nextChange();
       const mark = client.published.length;
       const t0 = process.hrtime.bigint();
       await client.change(uri, version, [change]);

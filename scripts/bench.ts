@@ -12,10 +12,7 @@ import { collectPythonFiles } from '../server/src/workspace/files';
 import { decodeSource } from '../server/src/core/engine';
 import { LspClient } from '../test/helpers/lsp-client';
 import { REPO_ROOT, testEngine } from '../test/helpers/engine';
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
+import { lcg, percentile, typist } from './bench-typing';
 
 async function throughput(corpus: string | undefined): Promise<void> {
   const engine = await testEngine();
@@ -56,15 +53,6 @@ function bigFile(example: string, targetLines: number): string {
   return text;
 }
 
-/** A small seeded generator, so every run edits the same places. */
-function lcg(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
 type EditMode = 'space' | 'random';
 
 /**
@@ -87,23 +75,12 @@ async function keystrokeLatency(example: string, targetLines: number, edits = 20
   const first = await client.diagnostics(uri, () => true, 0, 120_000);
   const openMs = Number(process.hrtime.bigint() - opened) / 1e6;
   const lines = text.split('\n');
-  const random = lcg(targetLines);
+  const nextChange = typist(lines, lcg(targetLines), mode);
   const latencies: number[] = [];
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz_0123456789 ().:,=[]"#';
-  let typed: { line: number; character: number } | undefined;
   for (let i = 0; i < edits; i++) {
     const version = i + 2;
     const mark = client.published.length;
-    let change;
-    if (typed) {
-      change = { range: { start: typed, end: { line: typed.line, character: typed.character + 1 } }, text: '' };
-      typed = undefined;
-    } else {
-      const line = Math.floor(random() * (lines.length - 1));
-      const character = mode === 'space' ? lines[line]!.length : Math.floor(random() * (lines[line]!.length + 1));
-      typed = { line, character };
-      change = { range: { start: typed, end: typed }, text: mode === 'space' ? ' ' : alphabet[Math.floor(random() * alphabet.length)]! };
-    }
+    const change = nextChange();
     const t0 = process.hrtime.bigint();
     await client.change(uri, version, [change]);
     await client.diagnostics(uri, (p) => p.version === version, mark, 120_000);

@@ -4,10 +4,10 @@
  * files, parse time-outs.
  */
 import type { Tree } from 'web-tree-sitter';
-import { analyzeTree, type AnalysisResult } from './analyze';
+import type { AnalysisResult } from './analyze';
 import { applyFixes } from './fix';
 import { analyzeInSlices } from './incremental';
-import { repairedSource, repairedSourceInSlices } from './recovery';
+import { repairedSourceInSlices } from './recovery';
 import type { Finding, Position, Range } from './types';
 import { createPythonParser, type ParserLocation, type PythonParser } from './parser';
 import type { AnalyzeOptions } from './types';
@@ -127,19 +127,11 @@ export class Engine {
    * (broken chunks blanked out) and merges both, so code after the error is still checked.
    */
   analyze(tree: Tree, original: string, options?: AnalyzeOptions, workspace?: WorkspaceLink): AnalysisResult {
-    const text = pythonLineBreaks(original);
-    const result = analyzeTree(tree, text, options, undefined, workspace);
-    result.findings = clampToLines(text, result.findings);
-    if (!tree.rootNode.hasError) return result;
-    const repaired = repairedSource(text, this.parser);
-    if (repaired === undefined) return result;
-    const repairedTree = this.parser.parse(repaired);
-    try {
-      const second = analyzeTree(repairedTree, repaired, options, undefined, workspace);
-      return { ...result, findings: mergeFindings(result.findings, clampToLines(text, second.findings)), ruleErrors: [...result.ruleErrors, ...second.ruleErrors] };
-    } finally {
-      repairedTree.delete();
-    }
+    // The sliced analysis with slices that never end: one piece of code for both.
+    const steps = this.analyzeInSlices(tree, original, options, workspace, Infinity);
+    let step = steps.next();
+    while (!step.done) step = steps.next();
+    return step.value;
   }
 
   /**

@@ -12,14 +12,7 @@ import type { PythonParser } from './parser';
 
 const CHUNK_START = /^(?:async[ \t]+def|def|class|@|import|from)\b/;
 
-export function repairedSource(text: string, parser: PythonParser): string | undefined {
-  const steps = repairedSourceInSlices(text, parser, Infinity);
-  let step = steps.next();
-  while (!step.done) step = steps.next();
-  return step.value;
-}
-
-/** `repairedSource`, yielding whenever `sliceMs` have passed (the language server keeps serving meanwhile). */
+/** The repaired text (undefined when no chunk is broken), yielding whenever `sliceMs` have passed (the language server keeps serving meanwhile). */
 export function* repairedSourceInSlices(text: string, parser: PythonParser, sliceMs = 8): Generator<void, string | undefined> {
   const lines = text.split(/(?<=\n)/);
   const starts: number[] = [];
