@@ -4,10 +4,11 @@
  * edited text for everything it analyzed afresh. Carried-over findings that differ are counted:
  * those are what the language server's settling full analysis corrects after typing pauses.
  *
- *   tsx scripts/check-incremental.ts DIR [--edits N] [--seed S] [--limit FILES] [--chain N]
+ *   tsx scripts/check-incremental.ts DIR [--edits N] [--seed S] [--limit FILES] [--chain N [--outside]]
  *
  * With --chain N, each file gets N edits in a row, each analyzed from the last one's state (as the
- * language server does while typing goes on, before the settling full analysis).
+ * language server does while typing goes on, before the settling full analysis). With --outside,
+ * every other edit lands outside function bodies (module-level statements, class bodies, blank lines).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -26,6 +27,8 @@ const flag = (name: string, fallback: number) => {
 };
 const editsPerFile = flag('edits', 5);
 const chainLength = flag('chain', 0);
+// With --outside, every other chained edit lands outside function bodies.
+const outsideEdits = args.includes('--outside');
 const limit = flag('limit', Infinity);
 let seed = flag('seed', 1);
 const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
@@ -132,7 +135,7 @@ async function main(): Promise<void> {
 /** `chainLength` edits in a row (see test/helpers/edit-chain.ts), each compared with a full analysis. */
 function checkChain(engine: Engine, file: string, original: string) {
   const counts = { edits: 0, incremental: 0, wrong: 0, stale: 0 };
-  for (const edit of editChain(engine, original, chainLength, random, 'abcxyz_0 ()\n.:=')) {
+  for (const edit of editChain(engine, original, chainLength, random, 'abcxyz_0 ()\n.:=', outsideEdits)) {
     counts.edits++;
     if (!edit.incremental) continue;
     counts.incremental++;
@@ -141,7 +144,7 @@ function checkChain(engine: Engine, file: string, original: string) {
     const missing = edit.full.filter((f) => !got.has(key(f)));
     const extra = edit.incremental.filter((f) => !expected.has(key(f)));
     const what = `${file}:${edit.change.startPosition.row + 1} edit ${edit.index} insert ${JSON.stringify(edit.inserted)}: missing ${missing.map((f) => `${f.code}@${f.range.start.line + 1}`).join(',')} extra ${extra.map((f) => `${f.code}@${f.range.start.line + 1}`).join(',')}`;
-    if ([...missing, ...extra].some(edit.inEdited)) {
+    if ([...missing, ...extra].some(edit.afresh)) {
       counts.wrong++;
       console.log(`WRONG ${what}`);
     } else if (missing.length + extra.length > 0) {

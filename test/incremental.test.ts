@@ -107,10 +107,89 @@ describe('incremental analysis', function () {
         edits++;
         if (!edit.incremental) continue;
         const where = `${path.relative(REPO_ROOT, file)}, edit ${edit.index}: ${JSON.stringify(edit.inserted)} at ${edit.change.startIndex}`;
-        assert.deepEqual(edit.incremental.filter(edit.inEdited).map(key).sort(), edit.full.filter(edit.inEdited).map(key).sort(), where);
+        assert.deepEqual(edit.incremental.filter(edit.afresh).map(key).sort(), edit.full.filter(edit.afresh).map(key).sort(), where);
       }
     }
     assert.ok(edits > 100, `only ${edits} edits`);
+  });
+
+  it('edits in a row outside function bodies too keep everything analyzed afresh exact (examples)', () => {
+    let seed = 5;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    let outside = 0;
+    for (const file of pythonFiles(path.join(REPO_ROOT, 'examples')).sort()) {
+      for (const edit of editChain(engine, fs.readFileSync(file, 'utf8'), 25, random, 'x_( \n:."#', true)) {
+        if (!edit.incremental) continue;
+        if (edit.index % 2 === 0) outside++;
+        const where = `${path.relative(REPO_ROOT, file)}, edit ${edit.index}: ${JSON.stringify(edit.inserted)} at ${edit.change.startIndex}`;
+        assert.deepEqual(edit.incremental.filter(edit.afresh).map(key).sort(), edit.full.filter(edit.afresh).map(key).sort(), where);
+      }
+    }
+    assert.ok(outside > 50, `only ${outside} edits outside bodies`);
+  });
+
+  it('an edit outside functions analyzes only the module-level statements it touched', () => {
+    const source = [
+      '"""Module docstring."""',
+      'import asyncio',
+      'import multiprocessing',
+      '',
+      'loop = asyncio.get_event_loop()',
+      '',
+      '',
+      'async def work():',
+      '    await asyncio.sleep(1)',
+      '',
+      '',
+      'asyncio.ensure_future(work())',
+      'p = multiprocessing.Process(target=print)',
+      'p.start()',
+      '',
+    ].join('\n');
+    const codes = (findings: readonly Finding[]) => findings.map((f) => `${f.code}@${f.range.start.line + 1}`).sort();
+    // A character typed in the docstring: the three module-level findings are carried over.
+    const inDocstring = editBothWays(engine, source, source.indexOf('docstring'), 'x');
+    assert.ok(inDocstring.incremental);
+    assert.deepEqual(codes(inDocstring.incremental.findings), ['AIO301@12', 'AIO607@14', 'AIO709@5']);
+    assert.deepEqual(codes(inDocstring.incremental.findings), codes(inDocstring.full.findings));
+    assert.deepEqual(inDocstring.incremental.fresh.statements, [{ start: 0, end: source.indexOf('import asyncio') + 1 }]);
+    assert.equal(inDocstring.incremental.state.outside.length, 3);
+    // Fixing the deprecated call analyzes that statement afresh; the others keep their findings.
+    const at = source.indexOf('get_event_loop');
+    const fixed = editBothWays(engine, source, at, 'new_event_loop()  # ');
+    assert.ok(fixed.incremental);
+    assert.deepEqual(codes(fixed.incremental.findings), ['AIO301@12', 'AIO607@14']);
+    assert.deepEqual(codes(fixed.incremental.findings), codes(fixed.full.findings));
+    const statement = fixed.incremental.fresh.statements;
+    assert.equal(statement.length, 1);
+    assert.ok(statement[0]!.start <= at && at < statement[0]!.end && statement[0]!.end <= fixed.edited.indexOf('async def'), JSON.stringify(statement));
+    // A new statement typed on a blank line between two others is analyzed with its neighbours only.
+    const typed = editBothWays(engine, source, source.indexOf('p.start()'), 'asyncio.ensure_future(work())\n');
+    assert.ok(typed.incremental);
+    assert.deepEqual(codes(typed.incremental.findings), ['AIO301@12', 'AIO301@14', 'AIO607@15', 'AIO709@5']);
+    assert.deepEqual(codes(typed.incremental.findings), codes(typed.full.findings));
+    assert.ok(typed.incremental.fresh.statements.every((s) => s.start > typed.edited.indexOf('async def')), JSON.stringify(typed.incremental.fresh.statements));
+  });
+
+  it('looks for where a lambda runs on a thread in the function it is written in, not in every function', () => {
+    const others = Array.from({ length: 20 }, (_, i) => `async def other_${i}():\n    await asyncio.to_thread(print, ${i})\n`).join('\n\n');
+    const source = [
+      'import asyncio',
+      '',
+      '',
+      'async def inline():',
+      '    loop = asyncio.get_running_loop()',
+      '    await loop.run_in_executor(None, lambda: asyncio.ensure_future(asyncio.sleep(1)))',
+      '',
+      '',
+      others,
+    ].join('\n');
+    const at = source.indexOf('sleep(1)') + 'sleep(1'.length;
+    const { incremental, full } = editBothWays(engine, source, at, '2');
+    assert.ok(incremental);
+    assert.deepEqual(incremental.findings.map(key), full.findings.map(key));
+    assert.deepEqual(incremental.findings.map((f) => `${f.code}@${f.range.start.line + 1}`), ['AIO604@6']);
+    assert.equal(incremental.built, 1, 'only the edited function is built');
   });
 
   it('looks for thread launches outside functions only where a threading API is named', () => {

@@ -24,8 +24,15 @@ export interface AnalysisResult {
    * function). The language server reuses a function's findings while edits happen elsewhere.
    */
   origins?: Map<Finding, Chunk>;
+  /**
+   * For findings reported from code outside every function: where the node being visited starts.
+   * The language server reuses a module-level statement's findings while edits happen elsewhere.
+   */
+  outsideAt?: Map<Finding, number>;
   /** The chunks of the analyzed tree, in document order. */
   chunks?: readonly Chunk[];
+  /** The module's statements, in document order. */
+  statements?: readonly Node[];
 }
 
 export function analyzeTree(
@@ -57,11 +64,13 @@ export class RuleRunner {
   private readonly findings: Finding[] = [];
   private readonly ruleErrors: AnalysisResult['ruleErrors'] = [];
   private readonly origins = new Map<Finding, Chunk>();
+  private readonly outsideAt = new Map<Finding, number>();
   private readonly listeners = new Map<string, Array<{ rule: Rule; visit: (node: Node) => void }>>();
   private readonly failed = new Set<Rule>();
   readonly suppressions = new Suppressions();
   private readonly deadline: number;
   private origin: Chunk | undefined;
+  private visiting: Node | undefined;
   private visited = 0;
   timedOut = false;
 
@@ -92,6 +101,7 @@ export class RuleRunner {
           };
           this.findings.push(finding);
           if (this.origin) this.origins.set(finding, this.origin);
+          else if (this.visiting) this.outsideAt.set(finding, this.visiting.startIndex);
         },
       };
       let visitor: Visitor;
@@ -127,6 +137,7 @@ export class RuleRunner {
       const forType = this.listeners.get(type);
       if (!forType) continue;
       this.origin = originOf(node);
+      this.visiting = node;
       for (const { rule, visit } of forType) {
         if (this.failed.has(rule)) continue;
         try {
@@ -138,6 +149,7 @@ export class RuleRunner {
       }
     }
     this.origin = undefined;
+    this.visiting = undefined;
     return true;
   }
 
@@ -157,7 +169,7 @@ export class RuleRunner {
       for (const f of kept) for (const fix of f.fixes) for (const e of fix.edits) e.newText = e.newText.replace(/\r?\n/g, '\r\n');
     }
     sortFindings(kept);
-    return { findings: kept, ruleErrors, origins: this.origins, chunks: this.semantic.chunks, ...(this.timedOut ? { timedOut: true } : {}) };
+    return { findings: kept, ruleErrors, origins: this.origins, outsideAt: this.outsideAt, chunks: this.semantic.chunks, statements: this.semantic.topLevel, ...(this.timedOut ? { timedOut: true } : {}) };
   }
 }
 

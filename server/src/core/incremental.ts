@@ -41,8 +41,18 @@ export const MAX_FRESH_CHARS = 256 * 1024;
 /** What an analysis leaves for the next one: its chunks and which findings each reported. */
 export interface ChunkedFindings {
   chunks: Array<{ start: number; end: number; findings: Finding[] }>;
-  /** Findings reported from code outside every chunk. */
-  outside: Finding[];
+  /**
+   * Findings reported from code outside every chunk, by the module-level statement that reported
+   * them (only statements with findings). A statement's span runs to where the next one starts
+   * (`Infinity` for the last one): it covers the functions inside it and the blank lines after it.
+   */
+  outside: StatementFindings[];
+}
+
+export interface StatementFindings {
+  start: number;
+  end: number;
+  findings: Finding[];
 }
 
 export interface IncrementalResult extends AnalysisResult {
@@ -51,23 +61,70 @@ export interface IncrementalResult extends AnalysisResult {
   analyzed: number;
   reused: number;
   built: number;
+  /** What was analyzed afresh: the functions, and the module-level statements outside them. */
+  fresh: { chunks: Array<{ start: number; end: number }>; statements: Array<{ start: number; end: number }> };
   /** Milliseconds spent building the model, walking the rules, and carrying findings over. */
   phases: { model: number; rules: number; carry: number };
   /** The model the analysis ran on. */
   model: SemanticModel;
 }
 
-/** Groups a full analysis's findings by the chunk that reported them (or that holds them, for repaired-tree findings). */
+/**
+ * Groups a full analysis's findings by the chunk that reported them, and the others by the
+ * module-level statement that reported them (for findings of the repaired copy of a file with
+ * syntax errors: by the chunk or statement that holds them).
+ */
 export function chunkedFindings(result: AnalysisResult, chunks: readonly Chunk[]): ChunkedFindings {
   const state: ChunkedFindings = { chunks: chunks.map((c) => ({ start: c.start, end: c.end, findings: [] })), outside: [] };
   const index = new Map(chunks.map((c, i) => [c, i]));
+  const spans = statementSpans(result.statements ?? []);
+  const byStatement = new Map<number, Finding[]>();
   for (const f of result.findings) {
     const origin = result.origins?.get(f);
     const at = origin ? index.get(origin) : chunkIndexAtPosition(chunks, f.range.start);
-    if (at === undefined) state.outside.push(f);
-    else state.chunks[at]!.findings.push(f);
+    if (at !== undefined) {
+      state.chunks[at]!.findings.push(f);
+      continue;
+    }
+    const offset = result.outsideAt?.get(f);
+    const statement = offset !== undefined ? spanIndexAt(spans, offset) : statementIndexAtPosition(result.statements ?? [], f.range.start);
+    const list = byStatement.get(statement);
+    if (list) list.push(f);
+    else byStatement.set(statement, [f]);
   }
+  state.outside = [...byStatement].sort((a, b) => a[0] - b[0]).map(([i, findings]) => ({ ...(spans[i] ?? { start: 0, end: Infinity }), findings }));
   return state;
+}
+
+/** Each statement's span: from its start to the next one's (the last one's runs on to the end). */
+function statementSpans(statements: readonly Node[]): Array<{ start: number; end: number }> {
+  return statements.map((n, i) => ({ start: i === 0 ? 0 : n.startIndex, end: statements[i + 1]?.startIndex ?? Infinity }));
+}
+
+/** The span holding `offset` (the first one for an offset before every span). */
+function spanIndexAt(spans: ReadonlyArray<{ start: number; end: number }>, offset: number): number {
+  let lo = 0;
+  let hi = spans.length - 1;
+  let found = 0;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (spans[mid]!.start <= offset) {
+      found = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return found;
+}
+
+function statementIndexAtPosition(statements: readonly Node[], p: Position): number {
+  let found = 0;
+  statements.forEach((n, i) => {
+    const s = n.startPosition;
+    if (s.row < p.line || (s.row === p.line && s.column <= p.character)) found = i;
+  });
+  return found;
 }
 
 function chunkIndexAtPosition(chunks: readonly Chunk[], p: Position): number | undefined {
@@ -103,9 +160,10 @@ export function analyzeIncrementally(
   const neutral = changedRanges.length === 0;
   const spans = dirtySpans(changes).filter((span, i) => !(neutral && changes[i]!.whitespaceOnly && !semantic.chunks.some((c) => span.start <= c.end && span.end >= c.start)));
   const dirty = [...spans, ...changedRanges.map((r) => ({ start: r.startIndex, end: r.endIndex }))];
-  // A change outside every function (an import, a module-level assignment) is analyzed afresh
-  // with the code outside functions; the functions keep their findings until the full analysis.
-  const outsideDirty = dirty.some((span) => !semantic.chunks.some((c) => c.start <= span.start && span.end <= c.end));
+  // A change outside every function (an import, a module-level assignment) is analyzed afresh with
+  // the module-level statements it touched; the functions and the other statements keep their
+  // findings until the full analysis.
+  const outsideSpans = dirty.filter((span) => !semantic.chunks.some((c) => c.start <= span.start && span.end <= c.end));
 
   const carried = new Map<string, Finding[]>();
   for (const old of previous.chunks) {
@@ -136,13 +194,14 @@ export function analyzeIncrementally(
   });
   fresh.sort((a, b) => a.start - b.start);
   if (carriedOver.size === 0 || fresh.length > MAX_FRESH_CHUNKS) return undefined;
+  const { carried: carriedOutside, dirtyStatements, statements } = carryStatements(semantic, previous.outside, changes, outsideSpans);
   // An unclosed bracket can pull the rest of the file into the edited function (or into the code outside
   // functions): walking that on the lazy model costs more than a full analysis, which the language
   // server runs in slices instead.
   const chunkChars = (chunks: readonly Chunk[]) => chunks.reduce((sum, c) => sum + (c.end - c.start), 0);
-  const freshChars = chunkChars(fresh) + (outsideDirty ? source.length - chunkChars(semantic.chunks) : 0);
+  const outsideChars = dirtyStatements.reduce((sum, r) => sum + Math.min(r.end, source.length) - r.start, 0) - chunkChars(semantic.chunks.filter((c) => dirtyStatements.some((r) => r.start <= c.start && c.end <= r.end)));
+  const freshChars = chunkChars(fresh) + outsideChars;
   if (freshChars > MAX_FRESH_CHARS && freshChars > source.length / 2) return undefined;
-  const outside = outsideDirty ? undefined : moveFindings(previous.outside, changes);
 
   const t1 = performance.now();
   const runner = new RuleRunner(semantic, source, options);
@@ -158,26 +217,33 @@ export function analyzeIncrementally(
     semantic.buildChunk(chunk);
     runner.visit(chunk.nodes, () => chunk);
   }
-  if (!outside) runner.visit(semantic.outsideChunks.filter((n) => n.type !== 'comment'), () => undefined);
+  if (dirtyStatements.length > 0) runner.visit(semantic.outsideNodesWithin(dirtyStatements), () => undefined);
   const result = runner.finish(tree);
   const t2 = performance.now();
   // A suppression comment added since applies to carried-over findings too.
   const unsuppressed = (list: Finding[]) => list.filter((f) => !runner.suppressions.isSuppressed(f.range.start.line, f.code));
   const freshByChunk = new Map<Chunk, Finding[]>();
-  const freshOutside: Finding[] = [];
+  const freshByStatement = new Map<number, Finding[]>();
   for (const f of result.findings) {
     const origin = result.origins?.get(f);
-    if (!origin) freshOutside.push(f);
-    else if (freshByChunk.has(origin)) freshByChunk.get(origin)!.push(f);
+    if (!origin) {
+      // Only the dirty statements were visited outside functions: each finding belongs to one.
+      const at = spanIndexAt(statements, result.outsideAt?.get(f) ?? 0);
+      if (freshByStatement.has(at)) freshByStatement.get(at)!.push(f);
+      else freshByStatement.set(at, [f]);
+    } else if (freshByChunk.has(origin)) freshByChunk.get(origin)!.push(f);
     else freshByChunk.set(origin, [f]);
   }
+  const outside: StatementFindings[] = carriedOutside.map((entry) => ({ ...entry, findings: unsuppressed(entry.findings) }));
+  for (const [at, list] of freshByStatement) outside.push({ ...(statements[at] ?? { start: 0, end: Infinity }), findings: list });
   const state: ChunkedFindings = {
     chunks: semantic.chunks.map((c) => ({ start: c.start, end: c.end, findings: carriedOver.has(c) ? unsuppressed(carriedOver.get(c)!) : (freshByChunk.get(c) ?? []) })),
-    outside: outside ? unsuppressed(outside) : freshOutside,
+    outside: outside.filter((entry) => entry.findings.length > 0).sort((a, b) => a.start - b.start),
   };
-  const findings = sortFindings([...state.outside, ...state.chunks.flatMap((c) => c.findings)]);
+  const findings = sortFindings([...state.outside.flatMap((entry) => entry.findings), ...state.chunks.flatMap((c) => c.findings)]);
   const phases = { model: t1 - t0, rules: t2 - t1, carry: performance.now() - t2 };
-  return { ...result, findings, state, analyzed: fresh.length, reused: carriedOver.size, built: semantic.chunks.filter((c) => c.built).length, phases, model: semantic };
+  const freshSpans = { chunks: fresh.map((c) => ({ start: c.start, end: c.end })), statements: dirtyStatements };
+  return { ...result, findings, state, fresh: freshSpans, analyzed: fresh.length, reused: carriedOver.size, built: semantic.chunks.filter((c) => c.built).length, phases, model: semantic };
 }
 
 /**
@@ -212,6 +278,58 @@ export function* analyzeInSlices(
     }
   }
   return runner.finish(tree);
+}
+
+/**
+ * Carries over the findings of module-level statements that no change outside functions touched
+ * (`outsideSpans`), moved by the changes. Returns them, and the spans of the statements to analyze
+ * afresh: those the changes touched and those whose findings could not be moved (merged where
+ * adjacent, in document order). `statements` are the current statement spans, computed only when
+ * something outside functions must be analyzed afresh.
+ */
+function carryStatements(
+  semantic: SemanticModel,
+  previous: readonly StatementFindings[],
+  changes: readonly TextChange[],
+  outsideSpans: ReadonlyArray<{ start: number; end: number }>,
+): { carried: StatementFindings[]; dirtyStatements: Array<{ start: number; end: number }>; statements: Array<{ start: number; end: number }> } {
+  const touches = (span: { start: number; end: number }, entry: { start: number; end: number }) => span.start <= entry.end && span.end >= entry.start;
+  const carried: StatementFindings[] = [];
+  const lost: number[] = [];
+  for (const entry of previous) {
+    let { start, end } = entry;
+    for (const change of changes) {
+      start = moveOffset(start, change, 'start');
+      end = moveOffset(end, change, 'end');
+    }
+    const moved = outsideSpans.some((span) => touches(span, { start, end })) ? undefined : moveFindings(entry.findings, changes);
+    if (moved) carried.push({ start, end, findings: moved });
+    else lost.push(start);
+  }
+  if (outsideSpans.length === 0 && lost.length === 0) return { carried, dirtyStatements: [], statements: [] };
+  const statements = statementSpans(semantic.topLevel);
+  const dirty = new Set<number>();
+  statements.forEach((statement, i) => {
+    if (outsideSpans.some((span) => touches(span, statement))) dirty.add(i);
+  });
+  for (const offset of lost) dirty.add(spanIndexAt(statements, offset));
+  // A carried entry must still be one whole statement that is not analyzed afresh; its end follows the statements now.
+  const byStatement = new Map<number, StatementFindings[]>();
+  for (const entry of carried) {
+    const i = spanIndexAt(statements, entry.start);
+    if (statements[i]?.start !== entry.start || byStatement.has(i)) dirty.add(i);
+    byStatement.set(i, [...(byStatement.get(i) ?? []), entry]);
+  }
+  const kept: StatementFindings[] = [];
+  for (const [i, entries] of byStatement) if (!dirty.has(i)) kept.push({ ...entries[0]!, end: statements[i]!.end });
+  const dirtyStatements: Array<{ start: number; end: number }> = [];
+  for (const i of [...dirty].sort((a, b) => a - b)) {
+    const span = statements[i]!;
+    const last = dirtyStatements[dirtyStatements.length - 1];
+    if (last && last.end === span.start) last.end = span.end;
+    else dirtyStatements.push({ ...span });
+  }
+  return { carried: kept, dirtyStatements, statements };
 }
 
 /** Each change's inserted span, in the coordinates of the final text. */

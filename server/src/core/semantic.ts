@@ -148,6 +148,8 @@ export class SemanticModel {
   readonly chunks: Chunk[] = [];
   /** Named nodes outside every chunk, as walked so far (a shallow model skips some expressions). */
   readonly outsideList: Node[] = [];
+  /** The module's statements (the root's named children, comments too), in document order. */
+  readonly topLevel: Node[] = [];
   /** The comments among `outsideList`, in document order. */
   readonly outsideCommentList: Node[] = [];
   readonly lazy: boolean;
@@ -155,9 +157,13 @@ export class SemanticModel {
   private readonly source: string | undefined;
   /** False when the text has no `global` anywhere, so no body can rebind a module name. */
   readonly mayDeclareGlobals: boolean;
+  /** Where the text has a `global` statement (one search of the file instead of one per function). */
+  private globalOffsets: number[] | undefined;
   private readonly builder: ScopeBuilder;
   private readonly chunksOfClass = new Map<number, Chunk[]>();
   private mergedPreorder: Node[] | undefined;
+  /** Set when part of the skipped expressions were walked: their nodes were appended out of order. */
+  private outsideUnsorted = false;
   private readonly mentionCache = new Map<string, Chunk[]>();
   /** For a full model: where each chunk's nodes are in the pre-order list, as [from, to) indexes. */
   private chunkSpans: Array<[number, number]> | undefined;
@@ -236,12 +242,40 @@ export class SemanticModel {
 
   /** Walks the expressions a shallow model skipped outside functions (rules are about to visit that code). */
   walkOutsideFully(): void {
-    if (this.builder.walkSkipped()) {
+    if (this.builder.walkSkipped(() => true) || this.outsideUnsorted) {
       // Stable: a skipped node and its first child start together, and the node was listed first.
       this.outsideList.sort((a, b) => a.startIndex - b.startIndex);
       this.outsideCommentList.sort((a, b) => a.startIndex - b.startIndex);
+      this.outsideUnsorted = false;
       this.mergedPreorder = undefined;
     }
+  }
+
+  /**
+   * The named nodes outside every chunk that start within one of `ranges` (sorted, not
+   * overlapping), in document order, comments left out: what rules visit when an edit changed only
+   * those statements outside functions. A shallow model walks just the expressions it skipped there.
+   */
+  outsideNodesWithin(ranges: ReadonlyArray<{ start: number; end: number }>): Node[] {
+    const within = (offset: number) => {
+      let lo = 0;
+      let hi = ranges.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const r = ranges[mid]!;
+        if (offset < r.start) hi = mid - 1;
+        else if (offset >= r.end) lo = mid + 1;
+        else return true;
+      }
+      return false;
+    };
+    if (this.builder.walkSkipped((node) => within(node.startIndex))) {
+      this.outsideUnsorted = true;
+      this.mergedPreorder = undefined;
+    }
+    const found = this.outsideList.filter((n) => within(n.startIndex) && n.type !== 'comment');
+    // Stable, as in `walkOutsideFully`.
+    return found.sort((a, b) => a.startIndex - b.startIndex);
   }
 
   /** Registers a top-level function or method; the builder calls it before walking the `def`. */
@@ -262,9 +296,30 @@ export class SemanticModel {
     return this.source.slice(chunk.start, chunk.end).includes(text);
   }
 
+  /** The name of the `def` starting at `start` and whether it is `async`, read from the text; undefined when the text does not tell plainly. */
+  functionHeader(start: number): { name: string; isAsync: boolean } | undefined {
+    if (this.source === undefined) return undefined;
+    DEF_HEADER.lastIndex = start;
+    const match = DEF_HEADER.exec(this.source);
+    return match ? { name: match[2]!, isAsync: match[1] !== undefined } : undefined;
+  }
+
   /** Whether the chunk's source matches `pattern`. */
   chunkMatches(chunk: Chunk, pattern: RegExp): boolean {
     return this.source === undefined || pattern.test(this.source.slice(chunk.start, chunk.end));
+  }
+
+  /** Whether the chunk's source may hold a `global` statement (true when the text is unknown). */
+  chunkDeclaresGlobals(chunk: Chunk): boolean {
+    const source = this.source;
+    if (source === undefined) return true;
+    if (!this.globalOffsets) {
+      this.globalOffsets = [];
+      for (let at = source.indexOf('global'); at >= 0; at = source.indexOf('global', at + 6)) {
+        if (isGlobalStatementAt(source, at)) this.globalOffsets.push(at);
+      }
+    }
+    return this.globalOffsets.some((at) => chunk.start <= at && at < chunk.end);
   }
 
   /** Whether the file's text contains `text` anywhere (true when the text is unknown). */
@@ -868,7 +923,12 @@ class ScopeBuilder {
   constructor(private readonly model: SemanticModel) {}
 
   build(root: Node, moduleScope: Scope): void {
-    this.pushChildren(root, moduleScope, undefined, this.model.outsideList);
+    const statements = root.namedChildren;
+    for (let i = statements.length - 1; i >= 0; i--) {
+      const statement = statements[i];
+      if (statement) this.stack.push({ node: statement, parent: root, scope: moduleScope, fn: undefined, sink: this.model.outsideList });
+    }
+    for (const statement of statements) if (statement) this.model.topLevel.push(statement);
     this.drain();
   }
 
@@ -877,7 +937,8 @@ class ScopeBuilder {
     const frame = this.pendingBodies.get(chunk);
     if (!frame) return;
     this.pendingBodies.delete(chunk);
-    const { node, scope, fn: outer, parent: body } = frame;
+    const { node, scope, fn: outer } = frame;
+    const body = node.childForFieldName('body');
     // A query may build a body while another is being built: keep the outer walk's frames apart.
     // Parameters of a lazy body are bound with it: only code inside the function looks them up.
     this.parameters(node.childForFieldName('parameters'), chunk.fn);
@@ -967,15 +1028,25 @@ class ScopeBuilder {
     }
   }
 
-  /** Walks what a shallow walk skipped; false when nothing was. */
-  walkSkipped(): boolean {
-    if (this.skipped.length === 0) return false;
+  /** Walks what a shallow walk skipped, of the nodes `wanted` picks; false when nothing was. */
+  walkSkipped(wanted: (node: Node) => boolean): boolean {
+    const picked: typeof this.skipped = [];
+    const kept: typeof this.skipped = [];
+    for (const f of this.skipped) (wanted(f.node) ? picked : kept).push(f);
+    if (picked.length === 0) return false;
+    this.skipped.length = 0;
+    this.skipped.push(...kept);
+    // Inside a skipped expression nothing is skipped again.
+    const wasDeep = this.deep;
     this.deep = true;
-    const skipped = this.skipped.splice(0);
-    this.isolated([], () => {
-      for (const f of skipped) this.pushChildren(f.node, f.scope, f.fn, f.sink);
-      this.drain();
-    });
+    try {
+      this.isolated([], () => {
+        for (const f of picked) this.pushChildren(f.node, f.scope, f.fn, f.sink);
+        this.drain();
+      });
+    } finally {
+      this.deep = wasDeep || kept.length === 0;
+    }
     return true;
   }
 
@@ -990,41 +1061,34 @@ class ScopeBuilder {
 
   private functionDefinition(frame: Frame): void {
     const { node, parent, scope, fn: outer } = frame;
-    const nameNode = node.childForFieldName('name');
     const fnScope = this.model.newScope('function', node, scope);
-    const decorated = parent?.type === 'decorated_definition' ? parent : undefined;
-    const fn: FunctionInfo = {
-      name: nameNode?.text ?? '<function>',
-      node,
-      nameNode: nameNode ?? node,
-      isAsync: isAsyncFunction(node),
-      isLambda: false,
-      decorators: decorated ? decorated.namedChildren.filter((c) => c.type === 'decorator') : [],
-      scope: fnScope,
-      owner: scope.kind === 'class' ? scope.cls : undefined,
-    };
+    const lazyChunk = this.model.lazy && !insideFunction(scope);
+    // A body left for later is read only by its own queries: the name comes from the text, and the
+    // nodes only the body's analysis needs are looked up then (three calls into wasm fewer per function).
+    const header = lazyChunk ? this.model.functionHeader(node.startIndex) : undefined;
+    const fn: FunctionInfo = header ? new LazyFunctionInfo(node, parent, header.name, header.isAsync, fnScope, scope) : eagerFunctionInfo(node, parent, fnScope, scope);
     fnScope.fn = fn;
     let sink = frame.sink;
     let chunk: Chunk | undefined;
-    const body = node.childForFieldName('body');
     if (!insideFunction(scope)) {
       // Without lazy bodies a chunk is only a range (the server tells which function a finding came from).
-      chunk = { node, start: node.startIndex, end: node.endIndex, bodyStart: body?.startIndex ?? node.endIndex, nodes: [], built: !this.model.lazy, fn };
+      chunk = new LazyChunk(node, fn, !this.model.lazy);
       this.model.addChunk(chunk);
       if (this.model.lazy) sink = chunk.nodes;
     }
     sink.push(node);
-    if (nameNode) this.bind(scope, nameNode.text, { kind: 'function', at: node.startIndex, node, fn });
+    if (fn.name !== '<function>') this.bind(scope, fn.name, { kind: 'function', at: node.startIndex, node, fn });
     if (!chunk || chunk.built) this.parameters(node.childForFieldName('parameters'), fn);
     // Defaults and annotations are evaluated in the enclosing scope; the body in the function's.
     if (chunk && !chunk.built) {
       // Parameters, the header's nodes (annotations, defaults) and the body are walked when the chunk is built.
-      this.pendingBodies.set(chunk, { node, parent: body ?? undefined, scope, fn: outer, sink });
+      this.pendingBodies.set(chunk, { node, parent: undefined, scope, fn: outer, sink });
       // `global` in a body rebinds module names, which every other function may read: build it now.
-      if (this.model.mayDeclareGlobals && this.model.chunkMatches(chunk, GLOBAL_STATEMENT)) this.model.buildChunk(chunk);
+      if (this.model.mayDeclareGlobals && this.model.chunkDeclaresGlobals(chunk)) this.model.buildChunk(chunk);
       return;
     }
     // Pushed first, popped last: the header's nodes come before the body's, in document order.
+    const body = node.childForFieldName('body');
     if (body) this.pushChildren(node, fnScope, fn, sink, (c) => sameNode(c, body));
     this.pushChildren(node, scope, outer, sink, (c) => !sameNode(c, body));
   }
@@ -1280,7 +1344,85 @@ function mayBind(node: Node): boolean {
 }
 
 /** A line that starts a `global` statement (a docstring line starting so is a harmless false alarm). */
-const GLOBAL_STATEMENT = /(?:^|;)[ \t]*global[ \t]+[^\W\d]/mu;
+/** `def name(` or `async def name(` on one line (a line continuation or comment in between: read the tree instead). */
+const DEF_HEADER = /(async[ \t]+)?def[ \t]+([\p{ID_Start}_][\p{ID_Continue}]*)[ \t]*[([]/uy;
+
+/** A function's facts from the tree. */
+function eagerFunctionInfo(node: Node, parent: Node | undefined, fnScope: Scope, scope: Scope): FunctionInfo {
+  const nameNode = node.childForFieldName('name');
+  const decorated = parent?.type === 'decorated_definition' ? parent : undefined;
+  return {
+    name: nameNode?.text ?? '<function>',
+    node,
+    nameNode: nameNode ?? node,
+    isAsync: isAsyncFunction(node),
+    isLambda: false,
+    decorators: decorated ? decorated.namedChildren.filter((c) => c.type === 'decorator') : [],
+    scope: fnScope,
+    owner: scope.kind === 'class' ? scope.cls : undefined,
+  };
+}
+
+/** A function's facts with the name read from the text; its name node and decorators are looked up when first asked for. */
+class LazyFunctionInfo implements FunctionInfo {
+  readonly isLambda = false;
+  readonly owner: ClassInfo | undefined;
+  private nameNodeFound: Node | undefined;
+  private decoratorsFound: Node[] | undefined;
+
+  constructor(
+    readonly node: Node,
+    private readonly parent: Node | undefined,
+    readonly name: string,
+    readonly isAsync: boolean,
+    readonly scope: Scope,
+    enclosing: Scope,
+  ) {
+    this.owner = enclosing.kind === 'class' ? enclosing.cls : undefined;
+  }
+
+  get nameNode(): Node {
+    return (this.nameNodeFound ??= this.node.childForFieldName('name') ?? this.node);
+  }
+
+  get decorators(): Node[] {
+    const parent = this.parent;
+    return (this.decoratorsFound ??= parent?.type === 'decorated_definition' ? parent.namedChildren.filter((c) => c.type === 'decorator') : []);
+  }
+}
+
+/** A top-level function or method; where its body starts is looked up when first asked for. */
+class LazyChunk implements Chunk {
+  readonly start: number;
+  readonly end: number;
+  readonly nodes: Node[] = [];
+  private bodyStartFound: number | undefined;
+
+  constructor(
+    readonly node: Node,
+    readonly fn: FunctionInfo,
+    public built: boolean,
+  ) {
+    this.start = node.startIndex;
+    this.end = node.endIndex;
+  }
+
+  get bodyStart(): number {
+    return (this.bodyStartFound ??= this.node.childForFieldName('body')?.startIndex ?? this.end);
+  }
+}
+
+/** Whether `global` at `at` starts a statement (at the start of a line or after `;`) followed by a name. */
+function isGlobalStatementAt(source: string, at: number): boolean {
+  let before = at - 1;
+  while (before >= 0 && (source[before] === ' ' || source[before] === '\t')) before--;
+  if (before >= 0 && !'\n\r;'.includes(source[before]!)) return false;
+  let after = at + 'global'.length;
+  if (source[after] !== ' ' && source[after] !== '\t') return false;
+  while (source[after] === ' ' || source[after] === '\t') after++;
+  const first = source.codePointAt(after);
+  return first !== undefined && /[\p{ID_Start}_]/u.test(String.fromCodePoint(first));
+}
 
 /** Whether code in `scope` runs inside a function (a class body nested in a function counts). */
 function insideFunction(scope: Scope): boolean {

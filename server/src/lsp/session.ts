@@ -545,7 +545,9 @@ export class Session {
     let result: AnalysisResult | undefined;
     if (!full && settings.incrementalAnalysis && chunked && changes && changes.length > 0 && previousTree) {
       const source = pythonLineBreaks(text);
-      const incremental = analyzeIncrementally(tree, source, options, link, chunked, changes, previousTree.getChangedRanges(tree));
+      const changedRanges = previousTree.getChangedRanges(tree);
+      const prepared = performance.now();
+      const incremental = analyzeIncrementally(tree, source, options, link, chunked, changes, changedRanges);
       if (incremental) {
         // Findings of the functions the edits did not touch were carried over; one may depend on an
         // edited function (a helper that now blocks). A full analysis settles that once typing pauses.
@@ -553,7 +555,7 @@ export class Session {
         open.settleTimer = setTimeout(() => this.schedule(uri, true), SETTLE_DELAY_MS);
         if (timing) {
           const { model, rules, carry } = incremental.phases;
-          timing.kind = `incremental: ${incremental.analyzed} analyzed, ${incremental.reused} reused, ${incremental.built} built; model ${round(model)}, rules ${round(rules)}, carry ${round(carry)} ms`;
+          timing.kind = `incremental: ${incremental.analyzed} analyzed, ${incremental.reused} reused, ${incremental.built} built; prepare ${round(prepared - timing.parsed)}, model ${round(model)}, rules ${round(rules)}, carry ${round(carry)} ms`;
         }
         result = { ...incremental, findings: clampToLines(source, incremental.findings) };
       }

@@ -45,9 +45,10 @@ const launchCache = new WeakMap<SemanticModel, Map<number, ThreadLaunch>>();
 
 /** Where a same-file function is first run on a worker thread, if anywhere. */
 export function threadLaunchOf(semantic: SemanticModel, fn: FunctionInfo): ThreadLaunch | undefined {
-  if (!semantic.lazy || fn.isLambda) return threadTargets(semantic).get(fn.node.id);
+  if (!semantic.lazy) return threadTargets(semantic).get(fn.node.id);
   // A lazy model looks only at the code outside functions and at the functions that mention both a
-  // threading API and this one (a lambda is launched where it is written, so it takes the full search).
+  // threading API and this one: by its name, or for a lambda, the function it is written in and the
+  // name it is assigned to (`self.callback = lambda: ...` may be launched from another method).
   let cache = launchCaches.get(semantic);
   if (!cache) {
     // Outside functions, only code that names a threading API (or an alias of one) can launch anything.
@@ -56,13 +57,14 @@ export function threadLaunchOf(semantic: SemanticModel, fn: FunctionInfo): Threa
   }
   if (cache.byFunction.has(fn.node.id)) return cache.byFunction.get(fn.node.id);
   // The function's name, or a module-level alias of it (`job = process_items`).
-  const names = [fn.name];
-  for (const [name, bindings] of semantic.module.bindings) {
+  const names = fn.isLambda ? lambdaNames(semantic, fn.node) : [fn.name];
+  const home = fn.isLambda ? semantic.chunkAt(fn.node) : undefined;
+  for (const [name, bindings] of fn.isLambda ? [] : semantic.module.bindings) {
     if (bindings.some((b) => b.kind === 'assign' && b.value?.text.includes(fn.name))) names.push(name);
   }
   let first = cache.outside.get(fn.node.id);
   for (const chunk of semantic.chunksMentioning(THREAD_API_WORDS, false)) {
-    if (!names.some((n) => semantic.chunkMentions(chunk, n))) continue;
+    if (chunk !== home && !names.some((n) => semantic.chunkMentions(chunk, n))) continue;
     let launches = cache.chunks.get(chunk);
     if (!launches) {
       semantic.buildChunk(chunk);
@@ -74,6 +76,20 @@ export function threadLaunchOf(semantic: SemanticModel, fn: FunctionInfo): Threa
   }
   cache.byFunction.set(fn.node.id, first);
   return first;
+}
+
+/** The name a lambda is assigned to (`handler = lambda: ...`, `self.handler = lambda: ...`), if any. */
+function lambdaNames(semantic: SemanticModel, lambda: Node): string[] {
+  let child = lambda;
+  let parent = semantic.parentOf(lambda);
+  while (parent?.type === 'parenthesized_expression') {
+    child = parent;
+    parent = semantic.parentOf(parent);
+  }
+  if (parent?.type !== 'assignment' || parent.childForFieldName('right')?.id !== child.id) return [];
+  const target = parent.childForFieldName('left');
+  const name = target?.type === 'attribute' ? target.childForFieldName('attribute') : target;
+  return name?.type === 'identifier' ? [name.text] : [];
 }
 
 const launchCaches = new WeakMap<
