@@ -10,6 +10,7 @@ import { analyzeTree } from '../server/src/core/analyze';
 import type { Engine } from '../server/src/core/engine';
 import { analyzeIncrementally, analyzeInSlices, chunkedFindings, MAX_FRESH_CHARS, MAX_RESYNTAXED_CHUNKS } from '../server/src/core/incremental';
 import { SemanticModel } from '../server/src/core/semantic';
+import { threadLaunchOf, threadTargets } from '../server/src/rules/helpers/workers';
 import type { Finding } from '../server/src/core/types';
 import { editChain, insertion } from './helpers/edit-chain';
 import { REPO_ROOT, testEngine } from './helpers/engine';
@@ -190,6 +191,27 @@ describe('incremental analysis', function () {
     assert.deepEqual(incremental.findings.map(key), full.findings.map(key));
     assert.deepEqual(incremental.findings.map((f) => `${f.code}@${f.range.start.line + 1}`), ['AIO604@6']);
     assert.equal(incremental.built, 1, 'only the edited function is built');
+  });
+
+  it('finds where each function runs on a thread on a lazy model as the full search does (examples and rule fixtures)', () => {
+    let launched = 0;
+    const files = [...pythonFiles(path.join(REPO_ROOT, 'examples')), ...pythonFiles(path.join(REPO_ROOT, 'test/fixtures/rules'))];
+    for (const file of files) {
+      const source = fs.readFileSync(file, 'utf8');
+      const tree = engine.parse(source);
+      const expected = threadTargets(new SemanticModel(tree.rootNode, undefined, { source }));
+      const lazy = new SemanticModel(tree.rootNode, undefined, { lazyBodies: true, source, shallowOutside: true });
+      for (const node of tree.rootNode.descendantsOfType(['function_definition', 'lambda'])) {
+        const fn = lazy.scopeOfNode(node)?.fn;
+        if (!fn) continue;
+        const want = expected.get(node.id);
+        if (want) launched++;
+        const where = `${path.relative(REPO_ROOT, file)}:${node.startPosition.row + 1}`;
+        assert.equal(threadLaunchOf(lazy, fn)?.site.startIndex, want?.site.startIndex, where);
+      }
+      tree.delete();
+    }
+    assert.ok(launched > 30, `only ${launched} functions run on threads`);
   });
 
   it('looks for thread launches outside functions only where a threading API is named', () => {

@@ -365,6 +365,8 @@ function moveChunk(chunk: { start: number; end: number }, changes: readonly Text
 
 /** Copies of the findings with every same-file position moved; undefined when one fell inside a change. */
 function moveFindings(findings: readonly Finding[], changes: readonly TextChange[]): Finding[] | undefined {
+  // Typing within a line moves nothing on the other lines: most functions keep their findings as they are.
+  if (!findings.some((f) => findingMoves(f, changes))) return findings as Finding[];
   let failed = false;
   const pos = (p: Position): Position => {
     let moved = p;
@@ -386,6 +388,19 @@ function moveFindings(findings: readonly Finding[], changes: readonly TextChange
     fixes: f.fixes.map((fix) => ({ ...fix, edits: fix.edits.map((e) => ({ ...e, range: range(e.range) })) })),
   }));
   return failed ? undefined : result;
+}
+
+/** Whether some same-file position of the finding is moved (or lost) by the changes. */
+function findingMoves(f: Finding, changes: readonly TextChange[]): boolean {
+  const moves = (r: Range) => changes.some((change) => positionMoves(r.start, change) || positionMoves(r.end, change));
+  return moves(f.range) || f.related.some((r) => r.uri === undefined && moves(r.range)) || f.fixes.some((fix) => fix.edits.some((e) => moves(e.range)));
+}
+
+/** False when `movePosition` would return `p` itself. */
+function positionMoves(p: Position, change: TextChange): boolean {
+  const { startPosition: s, oldEndPosition: oldEnd, newEndPosition: newEnd } = change;
+  if (p.line < s.row || (p.line === s.row && p.character <= s.column)) return false;
+  return !(p.line > oldEnd.row && newEnd.row === oldEnd.row);
 }
 
 function movePosition(p: Position, change: TextChange): Position | undefined {

@@ -76,8 +76,10 @@ export default defineRule({
     return {
       call(call) {
         const fn = semantic.enclosingFunction(call);
-        const launch = fn ? threadLaunchOf(semantic, fn) : undefined;
-        if (!fn || !launch) return;
+        // A coroutine function is never a thread's target (calling it there only makes a coroutine).
+        if (!fn || fn.isAsync) return;
+        const launch = threadLaunchOf(semantic, fn);
+        if (!launch) return;
         let runsOwnLoop = ownLoop.get(fn.node.id);
         if (runsOwnLoop === undefined) {
           // A custom policy (tornado's AnyThreadEventLoopPolicy, say) can give every thread a loop of its own.

@@ -46,23 +46,19 @@ const launchCache = new WeakMap<SemanticModel, Map<number, ThreadLaunch>>();
 /** Where a same-file function is first run on a worker thread, if anywhere. */
 export function threadLaunchOf(semantic: SemanticModel, fn: FunctionInfo): ThreadLaunch | undefined {
   if (!semantic.lazy) return threadTargets(semantic).get(fn.node.id);
-  // A lazy model looks only at the code outside functions and at the functions that mention both a
-  // threading API and this one: by its name, or for a lambda, the function it is written in and the
-  // name it is assigned to (`self.callback = lambda: ...` may be launched from another method).
+  // A lazy model looks only at the code that can launch this function: what names it (or, for a
+  // lambda, the function it is written in and the name it is assigned to: `self.callback = lambda:
+  // ...` may be launched from another method), in functions that also name a threading API.
   let cache = launchCaches.get(semantic);
-  if (!cache) {
-    // Outside functions, only code that names a threading API (or an alias of one) can launch anything.
-    const outside = collectLaunches(semantic, semantic.outsideNodesContaining(THREAD_API_WORDS));
-    launchCaches.set(semantic, (cache = { outside, chunks: new Map(), byFunction: new Map() }));
-  }
+  if (!cache) launchCaches.set(semantic, (cache = { chunks: new Map(), byFunction: new Map() }));
   if (cache.byFunction.has(fn.node.id)) return cache.byFunction.get(fn.node.id);
-  // The function's name, or a module-level alias of it (`job = process_items`).
   const names = fn.isLambda ? lambdaNames(semantic, fn.node) : [fn.name];
   const home = fn.isLambda ? semantic.chunkAt(fn.node) : undefined;
+  let first = home ? undefined : outsideLaunchOf(semantic, fn, names);
+  // The function's name, or a module-level alias of it (`job = process_items`).
   for (const [name, bindings] of fn.isLambda ? [] : semantic.module.bindings) {
     if (bindings.some((b) => b.kind === 'assign' && b.value?.text.includes(fn.name))) names.push(name);
   }
-  let first = cache.outside.get(fn.node.id);
   for (const chunk of semantic.chunksMentioning(THREAD_API_WORDS, false)) {
     if (chunk !== home && !names.some((n) => semantic.chunkMentions(chunk, n))) continue;
     let launches = cache.chunks.get(chunk);
@@ -76,6 +72,20 @@ export function threadLaunchOf(semantic: SemanticModel, fn: FunctionInfo): Threa
   }
   cache.byFunction.set(fn.node.id, first);
   return first;
+}
+
+/**
+ * The first launch of `fn` in the code outside functions: a statement there launches it only if it
+ * names it (or an alias of it), a `threading.Thread` subclass launches its `run` method, and a lambda
+ * written outside functions is launched where it is written. (A function's own lambdas cannot be
+ * reached from module-level code; the caller skips this search for them.)
+ */
+function outsideLaunchOf(semantic: SemanticModel, fn: FunctionInfo, names: readonly string[]): ThreadLaunch | undefined {
+  const nodes = names.length > 0 ? semantic.outsideNodesContaining(names) : [];
+  if (fn.owner) nodes.push(fn.owner.node);
+  if (fn.isLambda) for (let n = semantic.parentOf(fn.node); n; n = semantic.parentOf(n)) nodes.push(n);
+  nodes.sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
+  return collectLaunches(semantic, nodes).get(fn.node.id);
 }
 
 /** The name a lambda is assigned to (`handler = lambda: ...`, `self.handler = lambda: ...`), if any. */
@@ -94,7 +104,7 @@ function lambdaNames(semantic: SemanticModel, lambda: Node): string[] {
 
 const launchCaches = new WeakMap<
   SemanticModel,
-  { outside: Map<number, ThreadLaunch>; chunks: Map<Chunk, Map<number, ThreadLaunch>>; byFunction: Map<number, ThreadLaunch | undefined> }
+  { chunks: Map<Chunk, Map<number, ThreadLaunch>>; byFunction: Map<number, ThreadLaunch | undefined> }
 >();
 
 /** Same-file functions that run on a worker thread, keyed by their node id; the first launch site wins. */
