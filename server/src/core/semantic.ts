@@ -333,15 +333,15 @@ export class SemanticModel {
    * of the code outside the chunks if it mentions one of `words`. A search for calls of known APIs
    * needs no other node.
    */
-  nodesMentioning(words: readonly string[]): Node[] {
+  nodesMentioning(words: readonly string[], wholeWords = false): Node[] {
     // Aliases are defined outside functions (or with `global`), in text that mentions the word itself.
     const outside = words.some((w) => this.outsideMentions(w));
-    if (this.lazy) return mergeByStart(outside ? this.outsideChunks : [], this.chunksMentioning(words));
+    if (this.lazy) return mergeByStart(outside ? this.outsideChunks : [], this.chunksMentioning(words, true, wholeWords));
     if (this.source === undefined) return this.preorder;
     // A full model's pre-order list: the runs of the chunks that mention a word, and the code between chunks if it does.
     const nodes = this.preorder;
     const spans = (this.chunkSpans ??= chunkSpansIn(nodes, this.chunks));
-    const mentioning = new Set(this.chunksMentioning(words, false));
+    const mentioning = new Set(this.chunksMentioning(words, false, wholeWords));
     const found: Node[] = [];
     let next = 0;
     this.chunks.forEach((chunk, i) => {
@@ -352,6 +352,18 @@ export class SemanticModel {
     });
     if (outside) for (let k = next; k < nodes.length; k++) found.push(nodes[k]!);
     return found;
+  }
+
+  /** The chunk's named nodes, in document order (its body built first on a lazy model). */
+  nodesOfChunk(chunk: Chunk): Node[] {
+    if (this.lazy) {
+      this.buildChunk(chunk);
+      return chunk.nodes;
+    }
+    const nodes = this.preorder;
+    const at = this.chunks.indexOf(chunk);
+    const [from, to] = (this.chunkSpans ??= chunkSpansIn(nodes, this.chunks))[at] ?? [0, 0];
+    return nodes.slice(from, to);
   }
 
   /** Whether `text` occurs in the source outside every chunk (decorators count as outside; true when the text is unknown). */
@@ -367,13 +379,19 @@ export class SemanticModel {
     return false;
   }
 
-  /** The chunks that mention one of `words` or an alias of one (see `withAliases`) (built unless `build` is false); see `nodesMentioning`. */
-  chunksMentioning(words: readonly string[], build = true): Chunk[] {
-    const key = words.join('\u0000');
+  /**
+   * The chunks that mention one of `words` or an alias of one (see `withAliases`) (built unless
+   * `build` is false); see `nodesMentioning`. With `wholeWords`, only as a whole name (`_task` is not
+   * in `self._tasks`).
+   */
+  chunksMentioning(words: readonly string[], build = true, wholeWords = false): Chunk[] {
+    const key = `${wholeWords ? 'w' : 's'}${words.join('\u0000')}`;
     let found = this.mentionCache.get(key);
     if (!found) {
       const all = this.withAliases(words);
-      found = this.chunks.filter((c) => all.some((w) => this.chunkMentions(c, w)));
+      const source = this.source;
+      const mentions = wholeWords && source !== undefined ? (c: Chunk, w: string) => mentionsName(source, c.start, c.end, w) : (c: Chunk, w: string) => this.chunkMentions(c, w);
+      found = this.chunks.filter((c) => all.some((w) => mentions(c, w)));
       this.mentionCache.set(key, found);
     }
     if (build) for (const chunk of found) this.buildChunk(chunk);
@@ -1410,6 +1428,19 @@ class LazyChunk implements Chunk {
   get bodyStart(): number {
     return (this.bodyStartFound ??= this.node.childForFieldName('body')?.startIndex ?? this.end);
   }
+}
+
+const NAME_CHARACTER = /[\p{ID_Continue}]/u;
+
+/** Whether `name` occurs in `source` between `from` and `to` as a whole name, not inside a longer one. */
+function mentionsName(source: string, from: number, to: number, name: string): boolean {
+  const text = source.slice(from, to);
+  for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
+    const before = at > 0 ? text[at - 1]! : ' ';
+    const after = at + name.length < text.length ? text[at + name.length]! : ' ';
+    if (!NAME_CHARACTER.test(before) && !NAME_CHARACTER.test(after)) return true;
+  }
+  return false;
 }
 
 /** Whether `global` at `at` starts a statement (at the start of a line or after `;`) followed by a name. */

@@ -60,7 +60,7 @@ export function holderReferences(holder: Holder, semantic: SemanticModel): Node[
   if (cached) return cached;
   const found: Node[] = [];
   cache.set(key, found);
-  for (const node of semantic.nodesMentioning([holder.kind === 'name' ? holder.name : holder.attr])) {
+  for (const node of candidateReferences(holder, semantic)) {
     if (holder.kind === 'name') {
       if (node.type !== 'identifier' || node.text !== holder.name) continue;
       const parent = semantic.parentOf(node);
@@ -77,6 +77,18 @@ export function holderReferences(holder: Holder, semantic: SemanticModel): Node[
     }
   }
   return found;
+}
+
+/**
+ * The nodes that may refer to the holder: a function's local name is used only in the top-level
+ * function or method that holds it; anything else, wherever the name is written as a whole word.
+ */
+function candidateReferences(holder: Holder, semantic: SemanticModel): Node[] {
+  if (holder.kind === 'name' && holder.scope.kind !== 'module' && holder.scope.kind !== 'class') {
+    const chunk = semantic.chunkAt(holder.scope.node);
+    if (chunk) return semantic.nodesOfChunk(chunk);
+  }
+  return semantic.nodesMentioning([holder.kind === 'name' ? holder.name : holder.attr], true);
 }
 
 /** The values assigned to the holder: its bindings' values, or every `<x>.attr = value` and the class-body `attr = value`. */
