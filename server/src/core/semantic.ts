@@ -142,6 +142,8 @@ export class SemanticModel {
   private readonly coroutineCache = new Map<number, CoroutineCallee | null>();
   private readonly resolving = new Set<number>();
   private generatorCache = new Map<number, boolean>();
+  /** Classes and attribute names whose assigning methods a lazy model has built (`class id:name`). */
+  private readonly scannedAttributes = new Set<string>();
   /** Identifiers that bind a name (assignment targets, `as` targets, parameters), as opposed to reading it: ask `isBindingName`. */
   readonly bindingNames = new Set<number>();
   /** Top-level functions and methods, in document order. */
@@ -320,6 +322,12 @@ export class SemanticModel {
       }
     }
     return this.globalOffsets.some((at) => chunk.start <= at && at < chunk.end);
+  }
+
+  /** Whether the file's text has one of `names` as a whole name anywhere, not inside a longer one (true when the text is unknown). */
+  mentionsAsName(names: readonly string[]): boolean {
+    const source = this.source;
+    return source === undefined || names.some((name) => mentionsName(source, 0, source.length, name));
   }
 
   /** Whether the file's text contains `text` anywhere (true when the text is unknown). */
@@ -816,8 +824,11 @@ export class SemanticModel {
   private findInstanceAttribute(cls: ClassInfo, name: string, seen = new Set<number>()): { value: Node; scope: Scope } | undefined {
     if (seen.has(cls.node.id)) return undefined;
     seen.add(cls.node.id);
-    // Only a method with `.name =` (or `.name: T =`) in it can assign it.
-    if (this.lazy) {
+    // Only a method with `.name =` (or `.name: T =`) in it can assign it. One scan per class and
+    // name builds them all (up to the first assignment): rules ask again for every `self.name`.
+    const scan = `${cls.node.id}:${name}`;
+    if (this.lazy && !this.scannedAttributes.has(scan)) {
+      this.scannedAttributes.add(scan);
       const assigns = new RegExp(`\\.${name}\\s*(?::[^=\\n]*)?=(?!=)`);
       for (const chunk of this.chunksOfClass.get(cls.node.id) ?? []) {
         // Methods after the first assignment known so far cannot hold an earlier one.

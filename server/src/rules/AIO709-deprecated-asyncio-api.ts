@@ -22,6 +22,9 @@ import {
 import { moduleReference } from './helpers/fixes';
 import { usesOfBinding } from './helpers/usage';
 
+/** The last part of each deprecated name (`coroutine` of `asyncio.coroutine`). */
+const LAST_NAME_PARTS = [...new Set([...DEPRECATED_NAMES.keys()].map((name) => name.slice(name.lastIndexOf('.') + 1)))];
+
 /** Identifiers in these positions name something being defined or imported, not a use of a deprecated API. */
 const NOT_A_USE = new Set([
   'import_statement', 'import_from_statement', 'dotted_name', 'aliased_import', 'global_statement', 'nonlocal_statement',
@@ -42,6 +45,9 @@ export default defineRule({
   create(context) {
     const { semantic } = context;
     const target: Version = context.options.targetVersion ?? DEFAULT_TARGET_VERSION;
+    // A name resolves to a deprecated API only through text of this file that spells the API's last
+    // part (`coroutine`, `all_tasks`, ...): without one, no name or attribute needs resolving.
+    const mayNameApi = semantic.mentionsAsName(LAST_NAME_PARTS);
 
     function deprecatedName(node: Node): string | undefined {
       const name = semantic.qualifiedName(node);
@@ -137,10 +143,12 @@ export default defineRule({
 
     return {
       attribute(node) {
+        if (!mayNameApi) return;
         const name = deprecatedName(node);
         if (name) reportName(node, name);
       },
       identifier(node) {
+        if (!mayNameApi) return;
         const parent = semantic.parentOf(node);
         if (!parent || NOT_A_USE.has(parent.type) || semantic.isBindingName(node)) return;
         if (parent.type === 'attribute' && !sameNode(parent.childForFieldName('object'), node)) return;
