@@ -18,8 +18,6 @@ export interface ChainedEdit {
   /** Undefined when nothing could be reused (the server then runs a full analysis). */
   incremental?: Finding[];
   full: Finding[];
-  /** Whether a finding lies in the edited function or statement (in the edited text). */
-  inEdited(f: Finding): boolean;
   /**
    * Whether a finding of either result (`incremental` or `full`) comes from code the incremental
    * analysis analyzed afresh: a difference there is an error, elsewhere it is staleness.
@@ -40,7 +38,7 @@ export function insertion(text: string, at: number, inserted: string): TextChang
 /**
  * Runs `length` chained edits on `original`; `random` picks the places and characters. With
  * `outside`, every other edit goes somewhere outside function bodies (a docstring, an import, a
- * class attribute, a blank line between functions); `inEdited` then covers the edited statement.
+ * class attribute, a blank line between functions).
  */
 export function* editChain(engine: Engine, original: string, length: number, random: () => number, alphabet = 'x_( \n:', outside = false): Generator<ChainedEdit> {
   let text = original;
@@ -54,13 +52,10 @@ export function* editChain(engine: Engine, original: string, length: number, ran
       // Mostly the function edited last, as when typing; sometimes another one.
       if (chunkIndex < 0 || chunkIndex >= chunks.length || random() < 0.3) chunkIndex = Math.floor(random() * chunks.length);
       const chunk = chunks[chunkIndex]!;
-      const bodies = chunks;
-      const inBody = (offset: number) => bodies.some((c) => c.bodyStart < offset && offset <= c.end);
+      const inBody = (offset: number) => chunks.some((c) => c.bodyStart < offset && offset <= c.end);
       let at = chunk.bodyStart + 1 + Math.floor(random() * Math.max(1, chunk.end - chunk.bodyStart - 1));
-      let edited: { start: number; end: number } = chunk;
       if (outside && index % 2 === 0) {
-        // Somewhere outside every body; the edited part is the module-level statement around it.
-        const statements = tree.rootNode.namedChildren;
+        // Somewhere outside every body.
         for (let tries = 0; tries < 20; tries++) {
           const candidate = Math.floor(random() * (text.length + 1));
           if (!inBody(candidate)) {
@@ -68,16 +63,10 @@ export function* editChain(engine: Engine, original: string, length: number, ran
             break;
           }
         }
-        let i = 0;
-        while (i + 1 < statements.length && statements[i + 1]!.startIndex <= at) i++;
-        edited = { start: statements[i]?.startIndex ?? 0, end: Math.max(at, statements[i + 1]?.startIndex ?? text.length) };
       }
       const inserted = alphabet[Math.floor(random() * alphabet.length)]!;
       const change = insertion(text, at, inserted);
       const editedText = text.slice(0, at) + inserted + text.slice(at);
-      // The edited part's lines in the new text: its start did not move, its end moved with the insertion.
-      const rowOf = (offset: number) => (editedText.slice(0, offset).match(/\n/g) ?? []).length;
-      const [firstRow, lastRow] = [rowOf(edited.start), rowOf(edited.end + inserted.length)];
       tree.edit(new Edit(change));
       const next = engine.parse(editedText, tree);
       const incremental = analyzeIncrementally(next, editedText, {}, undefined, state, [change], tree.getChangedRanges(next));
@@ -101,7 +90,7 @@ export function* editChain(engine: Engine, original: string, length: number, ran
         const within = (spans: ReadonlyArray<{ start: number; end: number }>, offset: number | undefined) => offset !== undefined && spans.some((span) => span.start <= offset && offset < span.end);
         return within(incremental.fresh.chunks, full.origins?.get(f)?.start) || within(incremental.fresh.statements, full.outsideAt?.get(f));
       };
-      yield { index, inserted, change, incremental: incremental?.findings, full: full.findings, inEdited: (f) => f.range.start.line >= firstRow && f.range.start.line <= lastRow, afresh };
+      yield { index, inserted, change, incremental: incremental?.findings, full: full.findings, afresh };
     }
   } finally {
     tree.delete();

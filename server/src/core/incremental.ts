@@ -14,6 +14,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { RuleRunner, sortFindings, type AnalysisResult } from './analyze';
 import { SemanticModel, type Chunk } from './semantic';
+import { lastSpanStartingAt, type Span } from './spans';
 import type { AnalyzeOptions, Finding, Position, Range } from './types';
 import type { WorkspaceLink } from './workspace-types';
 
@@ -102,20 +103,8 @@ function statementSpans(statements: readonly Node[]): Array<{ start: number; end
 }
 
 /** The span holding `offset` (the first one for an offset before every span). */
-function spanIndexAt(spans: ReadonlyArray<{ start: number; end: number }>, offset: number): number {
-  let lo = 0;
-  let hi = spans.length - 1;
-  let found = 0;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (spans[mid]!.start <= offset) {
-      found = mid;
-      lo = mid + 1;
-    } else {
-      hi = mid - 1;
-    }
-  }
-  return found;
+function spanIndexAt(spans: readonly Span[], offset: number): number {
+  return Math.max(0, lastSpanStartingAt(spans, offset));
 }
 
 function statementIndexAtPosition(statements: readonly Node[], p: Position): number {
@@ -221,7 +210,8 @@ export function analyzeIncrementally(
   const result = runner.finish(tree);
   const t2 = performance.now();
   // A suppression comment added since applies to carried-over findings too.
-  const unsuppressed = (list: Finding[]) => list.filter((f) => !runner.suppressions.isSuppressed(f.range.start.line, f.code));
+  const suppressed = (f: Finding) => runner.suppressions.isSuppressed(f.range.start.line, f.code);
+  const unsuppressed = (list: Finding[]) => (list.some(suppressed) ? list.filter((f) => !suppressed(f)) : list);
   const freshByChunk = new Map<Chunk, Finding[]>();
   const freshByStatement = new Map<number, Finding[]>();
   for (const f of result.findings) {

@@ -7,6 +7,7 @@
  * the tree, then queried lazily by the rules.
  */
 import type { Node } from 'web-tree-sitter';
+import { lastSpanStartingAt, spanHolding } from './spans';
 import { absoluteImport, type ExternalFunction, type WorkspaceLink } from './workspace-types';
 import {
   ATTRIBUTE_TYPES,
@@ -259,18 +260,7 @@ export class SemanticModel {
    * those statements outside functions. A shallow model walks just the expressions it skipped there.
    */
   outsideNodesWithin(ranges: ReadonlyArray<{ start: number; end: number }>): Node[] {
-    const within = (offset: number) => {
-      let lo = 0;
-      let hi = ranges.length - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        const r = ranges[mid]!;
-        if (offset < r.start) hi = mid - 1;
-        else if (offset >= r.end) lo = mid + 1;
-        else return true;
-      }
-      return false;
-    };
+    const within = (offset: number) => spanHolding(ranges, offset) !== undefined;
     if (this.builder.walkSkipped((node) => within(node.startIndex))) {
       this.outsideUnsorted = true;
       this.mergedPreorder = undefined;
@@ -369,7 +359,7 @@ export class SemanticModel {
       return chunk.nodes;
     }
     const nodes = this.preorder;
-    const at = this.chunks.indexOf(chunk);
+    const at = lastSpanStartingAt(this.chunks, chunk.start);
     const [from, to] = (this.chunkSpans ??= chunkSpansIn(nodes, this.chunks))[at] ?? [0, 0];
     return nodes.slice(from, to);
   }
@@ -477,20 +467,7 @@ export class SemanticModel {
 
   /** The last chunk starting at or before `start`, if `start` is inside it. */
   private chunkAtOffset(start: number): Chunk | undefined {
-    let lo = 0;
-    let hi = this.chunks.length - 1;
-    let found: Chunk | undefined;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const chunk = this.chunks[mid]!;
-      if (chunk.start <= start) {
-        found = chunk;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return found && start < found.end ? found : undefined;
+    return spanHolding(this.chunks, start);
   }
 
   /** The placement of a node in a body not built yet, after building that body. */

@@ -5,7 +5,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { Chunk, FunctionInfo, SemanticModel } from '../../core/semantic';
-import { argument, forEachDescendant, unparenthesize } from '../../core/syntax';
+import { argument, forEachDescendant, logicalParent, sameNode, unparenthesize } from '../../core/syntax';
 import { callableTarget } from './callable-apis';
 
 export interface ThreadLaunch {
@@ -90,13 +90,8 @@ function outsideLaunchOf(semantic: SemanticModel, fn: FunctionInfo, names: reado
 
 /** The name a lambda is assigned to (`handler = lambda: ...`, `self.handler = lambda: ...`), if any. */
 function lambdaNames(semantic: SemanticModel, lambda: Node): string[] {
-  let child = lambda;
-  let parent = semantic.parentOf(lambda);
-  while (parent?.type === 'parenthesized_expression') {
-    child = parent;
-    parent = semantic.parentOf(parent);
-  }
-  if (parent?.type !== 'assignment' || parent.childForFieldName('right')?.id !== child.id) return [];
+  const { parent, child } = logicalParent(lambda, semantic.parentOf);
+  if (parent?.type !== 'assignment' || !sameNode(parent.childForFieldName('right'), child)) return [];
   const target = parent.childForFieldName('left');
   const name = target?.type === 'attribute' ? target.childForFieldName('attribute') : target;
   return name?.type === 'identifier' ? [name.text] : [];
