@@ -56,7 +56,8 @@ async function main(): Promise<void> {
   let timeIncremental = 0;
   const alphabet = 'abcxyz_0 ()\n.:=';
   for (const file of files) {
-    if (process.env.VERBOSE) console.log(file);
+    // The generator's state here re-runs this file alone: `--seed S` on a folder holding only it.
+    if (process.env.VERBOSE) console.log(`${file} (seed ${seed})`);
     const text = fs.readFileSync(file, 'utf8');
     if (text.length > 2_000_000 || text.includes('\r')) continue;
     const tree = engine.parse(text);

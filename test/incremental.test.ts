@@ -214,6 +214,39 @@ describe('incremental analysis', function () {
     assert.ok(launched > 30, `only ${launched} functions run on threads`);
   });
 
+  it('an empty name from error recovery is never searched for (it would match at every offset)', function () {
+    this.timeout(10_000);
+    // The stray `:` makes tree-sitter bind a missing (empty) name to `runner.app`, which mentions `run`.
+    const source = [
+      'import asyncio',
+      '',
+      '',
+      'class Worker:',
+      '    def run(self) -> None:',
+      '        self._task = self.loop.create_task(self._run())',
+      '',
+      '    async def _run(self) -> None:',
+      '        if isinstance(self.wsgi, Application):',
+      '            app = self.wsgi',
+      '        elif asyncio.iscoroutinefunction(self.wsgi):',
+      '            wsgi = await self.wsgi()',
+      '            if isinstance(wsgi, web.AppRunner):',
+      '                runner = wsgi',
+      '  :              app = runner.app',
+      '            else:',
+      '                app = wsgi',
+      '',
+    ].join('\n');
+    const tree = engine.parse(source);
+    const lazy = new SemanticModel(tree.rootNode, undefined, { lazyBodies: true, source, shallowOutside: true });
+    assert.ok(lazy.module.bindings.has(''), 'the error recovery this test relies on');
+    const run = lazy.chunks.find((c) => c.fn.name === 'run');
+    assert.ok(run);
+    assert.equal(threadLaunchOf(lazy, run.fn), undefined);
+    assert.deepEqual(lazy.outsideNodesContaining(['']), []);
+    tree.delete();
+  });
+
   it('looks for thread launches outside functions only where a threading API is named', () => {
     const source = [
       '"""Runs jobs via to_thread."""',

@@ -403,7 +403,8 @@ export class SemanticModel {
       for (const [name, bindings] of scope.bindings) {
         for (const b of bindings) {
           const said = b.kind === 'import' ? b.target : b.kind === 'assign' && b.value ? b.value.text : '';
-          if (said && words.some((w) => said.includes(w))) all.add(name);
+          // Error recovery can bind a missing name, which is empty.
+          if (said && name && words.some((w) => w && said.includes(w))) all.add(name);
         }
       }
     }
@@ -425,6 +426,8 @@ export class SemanticModel {
     const source = this.source;
     const found = new Map<number, Node>();
     for (const word of this.withAliases(words)) {
+      // An empty word (the name of a function whose name is missing) would be found at every offset.
+      if (!word) continue;
       let from = 0;
       for (let at = source.indexOf(word, from); at >= 0; at = source.indexOf(word, from)) {
         from = at + word.length;
@@ -1422,6 +1425,7 @@ const NAME_CHARACTER = /[\p{ID_Continue}]/u;
 
 /** Whether `name` occurs in `source` between `from` and `to` as a whole name, not inside a longer one. */
 function mentionsName(source: string, from: number, to: number, name: string): boolean {
+  if (!name) return false;
   const text = source.slice(from, to);
   for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
     const before = at > 0 ? text[at - 1]! : ' ';
