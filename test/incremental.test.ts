@@ -33,6 +33,11 @@ function editBothWays(engine: Engine, text: string, at: number, inserted: string
   return { incremental, full, edited };
 }
 
+/** The model the language server's incremental analysis builds: lazy bodies, shallow outside functions. */
+function serverModel(tree: Tree, source: string): SemanticModel {
+  return new SemanticModel(tree.rootNode, undefined, { lazyBodies: true, source, shallowOutside: true });
+}
+
 function pythonFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const full = path.join(dir, e.name);
@@ -200,7 +205,7 @@ describe('incremental analysis', function () {
       const source = fs.readFileSync(file, 'utf8');
       const tree = engine.parse(source);
       const expected = threadTargets(new SemanticModel(tree.rootNode, undefined, { source }));
-      const lazy = new SemanticModel(tree.rootNode, undefined, { lazyBodies: true, source, shallowOutside: true });
+      const lazy = serverModel(tree, source);
       for (const node of tree.rootNode.descendantsOfType(['function_definition', 'lambda'])) {
         const fn = lazy.scopeOfNode(node)?.fn;
         if (!fn) continue;
@@ -238,7 +243,7 @@ describe('incremental analysis', function () {
       '',
     ].join('\n');
     const tree = engine.parse(source);
-    const lazy = new SemanticModel(tree.rootNode, undefined, { lazyBodies: true, source, shallowOutside: true });
+    const lazy = serverModel(tree, source);
     assert.ok(lazy.module.bindings.has(''), 'the error recovery this test relies on');
     const run = lazy.chunks.find((c) => c.fn.name === 'run');
     assert.ok(run);
@@ -263,7 +268,7 @@ describe('incremental analysis', function () {
       '',
     ].join('\n');
     const tree = engine.parse(source);
-    const lazy = new SemanticModel(tree.rootNode, undefined, { lazyBodies: true, source, shallowOutside: true });
+    const lazy = serverModel(tree, source);
     assert.equal(lazy.outsideMentions('to_thread'), true, 'the docstring is outside functions');
     assert.equal(lazy.outsideMentions('Timer'), false, 'only inside `other`');
     const found = lazy.outsideNodesContaining(['Thread']).map((n) => `${n.type} ${n.text.split('\n')[0]}`);

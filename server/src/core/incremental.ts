@@ -188,7 +188,8 @@ export function analyzeIncrementally(
   // functions): walking that on the lazy model costs more than a full analysis, which the language
   // server runs in slices instead.
   const chunkChars = (chunks: readonly Chunk[]) => chunks.reduce((sum, c) => sum + (c.end - c.start), 0);
-  const outsideChars = dirtyStatements.reduce((sum, r) => sum + Math.min(r.end, source.length) - r.start, 0) - chunkChars(semantic.chunks.filter((c) => dirtyStatements.some((r) => r.start <= c.start && c.end <= r.end)));
+  const inDirtyStatements = (c: Chunk) => dirtyStatements.some((r) => r.start <= c.start && c.end <= r.end);
+  const outsideChars = dirtyStatements.length === 0 ? 0 : dirtyStatements.reduce((sum, r) => sum + Math.min(r.end, source.length) - r.start, 0) - chunkChars(semantic.chunks.filter(inDirtyStatements));
   const freshChars = chunkChars(fresh) + outsideChars;
   if (freshChars > MAX_FRESH_CHARS && freshChars > source.length / 2) return undefined;
 
