@@ -112,8 +112,10 @@ function serverTimings(logs: readonly string[]): string | undefined {
     const sorted = [...values].sort((a, b) => a - b);
     return `p50 ${percentile(sorted, 50).toFixed(1)} / p95 ${percentile(sorted, 95).toFixed(1)} / max ${sorted[sorted.length - 1]!.toFixed(1)} ms`;
   };
+  const alone = records.filter((r) => r.kind.startsWith('function alone'));
   const incremental = records.filter((r) => r.kind.startsWith('incremental'));
-  return `parse ${stats(records.map((r) => r.parseMs))}; analysis ${stats(records.map((r) => r.analysisMs))}; ${incremental.length} of ${records.length} incremental (analysis ${stats(incremental.map((r) => r.analysisMs))}), full ${stats(records.filter((r) => !r.kind.startsWith('incremental')).map((r) => r.analysisMs))}`;
+  const full = records.filter((r) => r.kind === 'full');
+  return `parse ${stats(records.map((r) => r.parseMs))}; analysis ${stats(records.map((r) => r.analysisMs))}; ${alone.length} of ${records.length} with the edited function parsed alone (parse ${stats(alone.map((r) => r.parseMs))}, analysis ${stats(alone.map((r) => r.analysisMs))}), ${incremental.length} incremental on the whole file (parse ${stats(incremental.map((r) => r.parseMs))}, analysis ${stats(incremental.map((r) => r.analysisMs))}), ${full.length} full (analysis ${stats(full.map((r) => r.analysisMs))})`;
 }
 
 (async () => {

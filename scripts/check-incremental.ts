@@ -4,11 +4,14 @@
  * edited text for everything it analyzed afresh. Carried-over findings that differ are counted:
  * those are what the language server's settling full analysis corrects after typing pauses.
  *
- *   tsx scripts/check-incremental.ts DIR [--edits N] [--seed S] [--limit FILES] [--chain N [--outside]]
+ *   tsx scripts/check-incremental.ts DIR [--edits N] [--seed S] [--limit FILES] [--chain N [--outside] [--alone]]
  *
  * With --chain N, each file gets N edits in a row, each analyzed from the last one's state (as the
  * language server does while typing goes on, before the settling full analysis). With --outside,
  * every other edit lands outside function bodies (module-level statements, class bodies, blank lines).
+ * With --alone, edits inside function bodies parse the edited functions alone when they can, as the
+ * language server does; where the edited text has a syntax error, a function parsed alone can differ
+ * from the whole file's parse, so differences there are counted apart ("alone, syntax error"), not as wrong.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -29,6 +32,7 @@ const editsPerFile = flag('edits', 5);
 const chainLength = flag('chain', 0);
 // With --outside, every other chained edit lands outside function bodies.
 const outsideEdits = args.includes('--outside');
+const parseAlone = args.includes('--alone');
 const limit = flag('limit', Infinity);
 let seed = flag('seed', 1);
 const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
@@ -52,6 +56,8 @@ async function main(): Promise<void> {
   let incremental = 0;
   let wrong = 0;
   let stale = 0;
+  let alone = 0;
+  let isolated = 0;
   let timeFull = 0;
   let timeIncremental = 0;
   const alphabet = 'abcxyz_0 ()\n.:=';
@@ -78,6 +84,8 @@ async function main(): Promise<void> {
       incremental += counts.incremental;
       wrong += counts.wrong;
       stale += counts.stale;
+      alone += counts.alone;
+      isolated += counts.isolated;
       tree.delete();
       continue;
     }
@@ -129,23 +137,28 @@ async function main(): Promise<void> {
     tree.delete();
   }
   const timing = chainLength > 0 ? 'chained edits' : `incremental ${timeIncremental.toFixed(0)} ms vs full ${timeFull.toFixed(0)} ms`;
-  console.log(`${files.length} files, ${edits} edits, ${incremental} incremental, ${wrong} wrong, ${stale} stale; ${timing}`);
+  const aloneCounts = parseAlone ? ` (${alone} with functions parsed alone, ${isolated} of them different with a syntax error)` : '';
+  console.log(`${files.length} files, ${edits} edits, ${incremental} incremental${aloneCounts}, ${wrong} wrong, ${stale} stale; ${timing}`);
   process.exitCode = wrong > 0 ? 1 : 0;
 }
 
 /** `chainLength` edits in a row (see test/helpers/edit-chain.ts), each compared with a full analysis. */
 function checkChain(engine: Engine, file: string, original: string) {
-  const counts = { edits: 0, incremental: 0, wrong: 0, stale: 0 };
-  for (const edit of editChain(engine, original, chainLength, random, 'abcxyz_0 ()\n.:=', outsideEdits)) {
+  const counts = { edits: 0, incremental: 0, wrong: 0, stale: 0, alone: 0, isolated: 0 };
+  for (const edit of editChain(engine, original, chainLength, random, 'abcxyz_0 ()\n.:=', outsideEdits, parseAlone)) {
     counts.edits++;
     if (!edit.incremental) continue;
     counts.incremental++;
+    if (edit.alone) counts.alone++;
     const expected = new Set(edit.full.map(key));
     const got = new Set(edit.incremental.map(key));
     const missing = edit.full.filter((f) => !got.has(key(f)));
     const extra = edit.incremental.filter((f) => !expected.has(key(f)));
     const what = `${file}:${edit.change.startPosition.row + 1} edit ${edit.index} insert ${JSON.stringify(edit.inserted)}: missing ${missing.map((f) => `${f.code}@${f.range.start.line + 1}`).join(',')} extra ${extra.map((f) => `${f.code}@${f.range.start.line + 1}`).join(',')}`;
-    if ([...missing, ...extra].some(edit.afresh)) {
+    if (edit.alone && edit.syntaxError && [...missing, ...extra].some(edit.afresh)) {
+      counts.isolated++;
+      if (process.env.VERBOSE) console.log(`alone, syntax error ${what}`);
+    } else if ([...missing, ...extra].some(edit.afresh)) {
       counts.wrong++;
       console.log(`WRONG ${what}`);
     } else if (missing.length + extra.length > 0) {

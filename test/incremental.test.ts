@@ -219,6 +219,46 @@ describe('incremental analysis', function () {
     assert.ok(launched > 30, `only ${launched} functions run on threads`);
   });
 
+  it('keeps a def that error recovery leaves outside another def body in that function (chunks never nest)', () => {
+    // More functions than are re-analyzed for a syntax change: some are carried over, so the analysis is incremental.
+    const before = Array.from({ length: MAX_RESYNTAXED_CHUNKS + 1 }, (_, i) => `def before${i}():\n    pass\n\n`).join('');
+    const text = [
+      'import trio',
+      '',
+      '',
+      before,
+      'def outer():',
+      '    async def agen(label):',
+      '        try:',
+      '            yield 1',
+      '        finally:',
+      '            try:',
+      '                await trio.sleep(0)',
+      '            except trio.Cancelled:',
+      '                pass',
+      '',
+      '    async def trio_main():',
+      '        with trio.fail_after(1):',
+      '            await done_evt.wait()',
+      '',
+      '        await agen("trio").asend(None)',
+      '',
+    ].join('\n');
+    // A stray character makes tree-sitter put `agen` in an ERROR child of `outer`, beside its body.
+    const { incremental, full, edited } = editBothWays(engine, text, text.indexOf('  await agen("trio")'), '.');
+    const tree = engine.parse(edited);
+    try {
+      assert.equal(tree.rootNode.descendantForIndex(edited.indexOf('agen'))?.parent?.parent?.type, 'ERROR');
+      for (const model of [new SemanticModel(tree.rootNode, undefined, { source: edited }), serverModel(tree, edited)]) {
+        assert.deepEqual(model.chunks.map((c) => c.fn.name).slice(-2), [`before${MAX_RESYNTAXED_CHUNKS}`, 'outer']);
+      }
+    } finally {
+      tree.delete();
+    }
+    assert.deepEqual(full.findings.map((f) => f.code), ['AIO401']);
+    assert.deepEqual(incremental?.findings.map(key), full.findings.map(key));
+  });
+
   it('an empty name from error recovery is never searched for (it would match at every offset)', function () {
     this.timeout(10_000);
     // The stray `:` makes tree-sitter bind a missing (empty) name to `runner.app`, which mentions `run`.

@@ -7,7 +7,7 @@
 import { Edit } from 'web-tree-sitter';
 import { analyzeTree } from '../../server/src/core/analyze';
 import type { Engine } from '../../server/src/core/engine';
-import { analyzeIncrementally, chunkedFindings, type TextChange } from '../../server/src/core/incremental';
+import { analyzeEditedFunction, analyzeIncrementally, chunkedFindings, type FunctionSpan, type IncrementalResult, type TextChange } from '../../server/src/core/incremental';
 import type { Finding } from '../../server/src/core/types';
 
 export interface ChainedEdit {
@@ -17,6 +17,10 @@ export interface ChainedEdit {
   change: TextChange;
   /** Undefined when nothing could be reused (the server then runs a full analysis). */
   incremental?: Finding[];
+  /** The edited functions were parsed alone, the tree of the whole file left stale (as the server does while typing stays in function bodies). */
+  alone: boolean;
+  /** The edited text has a syntax error: parsed alone, a function can then differ from the whole file's parse of it. */
+  syntaxError: boolean;
   full: Finding[];
   /**
    * Whether a finding of either result (`incremental` or `full`) comes from code the incremental
@@ -35,17 +39,22 @@ export function insertion(text: string, at: number, inserted: string): TextChang
   return { startIndex: at, oldEndIndex: at, newEndIndex: at + inserted.length, startPosition: { row, column }, oldEndPosition: { row, column }, newEndPosition: newEnd, whitespaceOnly: /^\s*$/.test(inserted) };
 }
 
+/** A chunk's offsets, kept after its tree is gone. */
+const spansOf = (chunks: ReadonlyArray<{ start: number; end: number; bodyStart: number }>) => chunks.map(({ start, end, bodyStart }) => ({ start, end, bodyStart }));
+
 /**
  * Runs `length` chained edits on `original`; `random` picks the places and characters. With
  * `outside`, every other edit goes somewhere outside function bodies (a docstring, an import, a
- * class attribute, a blank line between functions).
+ * class attribute, a blank line between functions). With `alone`, edits inside function bodies
+ * parse the edited functions alone when they can (`analyzeEditedFunction`), as the language server does.
  */
-export function* editChain(engine: Engine, original: string, length: number, random: () => number, alphabet = 'x_( \n:', outside = false): Generator<ChainedEdit> {
+export function* editChain(engine: Engine, original: string, length: number, random: () => number, alphabet = 'x_( \n:', outside = false, alone = false): Generator<ChainedEdit> {
   let text = original;
   let tree = engine.parse(text);
   let analysis = analyzeTree(tree, text);
   let state = chunkedFindings(analysis, analysis.chunks ?? []);
-  let chunks = analysis.chunks ?? [];
+  let chunks = spansOf(analysis.chunks ?? []);
+  let edited: FunctionSpan[] = [];
   let chunkIndex = -1;
   try {
     for (let index = 1; index <= length && chunks.length > 0; index++) {
@@ -68,21 +77,33 @@ export function* editChain(engine: Engine, original: string, length: number, ran
       const change = insertion(text, at, inserted);
       const editedText = text.slice(0, at) + inserted + text.slice(at);
       tree.edit(new Edit(change));
-      const next = engine.parse(editedText, tree);
-      const incremental = analyzeIncrementally(next, editedText, {}, undefined, state, [change], tree.getChangedRanges(next));
       const fresh = engine.parse(editedText);
       const full = analyzeTree(fresh, editedText);
+      const syntaxError = fresh.rootNode.hasError;
       fresh.delete();
-      if (incremental) {
+      const parsedAlone = alone ? analyzeEditedFunction((t, range) => engine.parseRange(t, range), tree, editedText, {}, undefined, state, [change], edited) : undefined;
+      let incremental: IncrementalResult | undefined;
+      if (parsedAlone) {
+        incremental = parsedAlone.result;
         state = incremental.state;
-        chunks = incremental.model.chunks;
+        chunks = spansOf(incremental.model.chunks);
+        edited = parsedAlone.edited;
+        parsedAlone.dispose();
       } else {
-        analysis = analyzeTree(next, editedText);
-        state = chunkedFindings(analysis, analysis.chunks ?? []);
-        chunks = analysis.chunks ?? [];
+        const next = engine.parse(editedText, tree);
+        incremental = analyzeIncrementally(next, editedText, {}, undefined, state, [change], tree.getChangedRanges(next));
+        if (incremental) {
+          state = incremental.state;
+          chunks = spansOf(incremental.model.chunks);
+        } else {
+          analysis = analyzeTree(next, editedText);
+          state = chunkedFindings(analysis, analysis.chunks ?? []);
+          chunks = spansOf(analysis.chunks ?? []);
+        }
+        tree.delete();
+        tree = next;
+        edited = [];
       }
-      tree.delete();
-      tree = next;
       text = editedText;
       const afresh = (f: Finding) => {
         if (!incremental) return false;
@@ -90,7 +111,7 @@ export function* editChain(engine: Engine, original: string, length: number, ran
         const within = (spans: ReadonlyArray<{ start: number; end: number }>, offset: number | undefined) => offset !== undefined && spans.some((span) => span.start <= offset && offset < span.end);
         return within(incremental.fresh.chunks, full.origins?.get(f)?.start) || within(incremental.fresh.statements, full.outsideAt?.get(f));
       };
-      yield { index, inserted, change, incremental: incremental?.findings, full: full.findings, afresh };
+      yield { index, inserted, change, incremental: incremental?.findings, alone: !!parsedAlone, syntaxError, full: full.findings, afresh };
     }
   } finally {
     tree.delete();

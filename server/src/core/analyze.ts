@@ -53,7 +53,7 @@ export function analyzeTree(
     // A node starting inside a chunk is inside it (a chunk is a whole subtree): no `endIndex`, a call into wasm.
     return chunk && chunk.start <= node.startIndex && node.startIndex < chunk.end ? chunk : undefined;
   });
-  return runner.finish(tree);
+  return runner.finish();
 }
 
 /**
@@ -153,13 +153,13 @@ export class RuleRunner {
     return true;
   }
 
-  finish(tree: Tree): AnalysisResult {
+  finish(): AnalysisResult {
     const { source, suppressions, ruleErrors } = this;
     // A rule that threw may have reported half of what it meant to: none of its findings are kept.
     const broken = new Set(ruleErrors.map((e) => e.code));
     const kept = this.findings.filter((f) => !broken.has(f.code) && !suppressions.isSuppressed(f.range.start.line, f.code));
     const lines = kept.length > 0 ? source.split(/\r\n|\r|\n/) : [];
-    for (const f of kept) f.fixes.push(...suppressionFixes(f, lines, suppressions, tree.rootNode));
+    for (const f of kept) f.fixes.push(...suppressionFixes(f, lines, suppressions, this.semantic.rootForRow(f.range.start.line)));
     // Editors apply edits that start at the same place in the order given, and Neovim 0.7 and eglot
     // garble a replacement listed before an insertion there (`time.sleep` -> `asyncio.sleep`, then
     // `await `): every fix lists its edits by position, insertions first, as applyEdits applies them.

@@ -3,7 +3,7 @@
  * the guards every entry point needs: binary and non-UTF-8 input, oversized
  * files, parse time-outs.
  */
-import type { Tree } from 'web-tree-sitter';
+import type { Range as ParseRange, Tree } from 'web-tree-sitter';
 import type { AnalysisResult } from './analyze';
 import { applyFixes } from './fix';
 import { analyzeInSlices } from './incremental';
@@ -62,7 +62,7 @@ export class Engine {
   private readonly parser: PythonParser;
 
   private constructor(parser: PythonParser) {
-    this.parser = { parse: (text, previous) => parser.parse(pythonLineBreaks(text), previous) };
+    this.parser = { parse: (text, previous, range) => parser.parse(pythonLineBreaks(text), previous, range) };
   }
 
   static async create(location: ParserLocation): Promise<Engine> {
@@ -71,6 +71,11 @@ export class Engine {
 
   parse(text: string, previous?: Tree): Tree {
     return this.parser.parse(text, previous);
+  }
+
+  /** Parses only `range` of `text`; the nodes keep their positions in the whole text. */
+  parseRange(text: string, range: ParseRange): Tree {
+    return this.parser.parse(text, undefined, range);
   }
 
   /** Parses and analyzes in one go; the caller owns (and must `delete()`) the returned tree. */

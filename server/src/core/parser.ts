@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Language, Node, Parser, type Tree } from 'web-tree-sitter';
+import { Language, Node, Parser, type Range, type Tree } from 'web-tree-sitter';
 
 export interface ParserLocation {
   /** Folder holding tree-sitter-python.wasm. */
@@ -15,8 +15,23 @@ export interface ParserLocation {
 }
 
 export interface PythonParser {
-  /** Parses `text`; pass the previous tree (already `edit`ed) for an incremental reparse. */
-  parse(text: string, previous?: Tree): Tree;
+  /**
+   * Parses `text`; pass the previous tree (already `edit`ed) for an incremental reparse, or a range
+   * to parse only that part of the text (nodes keep their positions in the whole text).
+   */
+  parse(text: string, previous?: Tree, range?: Range): Tree;
+}
+
+/**
+ * Makes the nodes of `tree` read their text from `text`. web-tree-sitter reads a node's text through
+ * the tree, from the text it was parsed from; a tree that was edited but not re-parsed since must read
+ * the current text. False when this web-tree-sitter keeps the text elsewhere (then do not use such a tree).
+ */
+export function readTextFrom(tree: Tree, text: string): boolean {
+  const internal = tree as unknown as { textCallback?: unknown };
+  if (typeof internal.textCallback !== 'function') return false;
+  internal.textCallback = (index: number) => text.slice(index);
+  return true;
 }
 
 /** Parsing stops after this long, so a pathological input cannot hang the editor. */
@@ -63,10 +78,11 @@ export async function createPythonParser(location: ParserLocation): Promise<Pyth
   const parser = new Parser();
   parser.setLanguage(language);
   return {
-    parse(text, previous) {
+    parse(text, previous, range) {
       const deadline = Date.now() + PARSE_TIMEOUT_MS;
       const tree = parser.parse(text, previous ?? null, {
         progressCallback: () => Date.now() > deadline,
+        ...(range ? { includedRanges: [range] } : {}),
       });
       if (!tree) {
         parser.reset();

@@ -19,7 +19,7 @@ import {
   RETURN_TYPES,
   SUBSCRIPT_TYPES,
 } from './knowledge';
-import { COMPREHENSION_TYPES, hasAsyncKeyword, isAsyncFunction, logicalParent, sameNode, unparenthesize } from './syntax';
+import { COMPREHENSION_TYPES, forEachDescendant, hasAsyncKeyword, isAsyncFunction, logicalParent, sameNode, unparenthesize } from './syntax';
 
 export type ScopeKind = 'module' | 'class' | 'function' | 'lambda' | 'comprehension';
 
@@ -101,6 +101,12 @@ export interface SemanticOptions {
    * complete; the skipped nodes are walked by `walkOutsideFully` when rules must visit them.
    */
   shallowOutside?: boolean;
+  /**
+   * Top-level functions or methods parsed on their own after an edit, by where they start. Each
+   * stands in for the copy at that offset in `root`'s tree, which was edited but not re-parsed: while
+   * typing stays inside one function, the language server re-parses only that function.
+   */
+  replacedFunctions?: ReadonlyMap<number, Node>;
 }
 
 /**
@@ -158,6 +164,7 @@ export class SemanticModel {
   readonly lazy: boolean;
   readonly shallow: boolean;
   private readonly source: string | undefined;
+  private readonly replaced: ReadonlyMap<number, Node> | undefined;
   /** False when the text has no `global` anywhere, so no body can rebind a module name. */
   readonly mayDeclareGlobals: boolean;
   /** Where the text has a `global` statement (one search of the file instead of one per function). */
@@ -189,6 +196,7 @@ export class SemanticModel {
     this.lazy = !!options.lazyBodies && options.source !== undefined;
     this.shallow = this.lazy && !!options.shallowOutside;
     this.source = options.source;
+    this.replaced = options.replacedFunctions?.size ? options.replacedFunctions : undefined;
     this.mayDeclareGlobals = options.source === undefined || options.source.includes('global');
     this.module = this.newScope('module', root, undefined);
     this.builder = new ScopeBuilder(this);
@@ -228,6 +236,30 @@ export class SemanticModel {
   instanceAttributesOf(cls: ClassInfo): ClassInfo['instanceAttributes'] {
     if (this.lazy) for (const chunk of this.chunksOfClass.get(cls.node.id) ?? []) this.buildChunk(chunk);
     return cls.instanceAttributes;
+  }
+
+  /** The function parsed on its own that stands in for `node`, a stale copy in the edited tree (see `SemanticOptions.replacedFunctions`). */
+  replacementOf(node: Node): Node | undefined {
+    if (!this.replaced || node.type !== 'function_definition') return undefined;
+    const replacement = this.replaced.get(node.startIndex);
+    return replacement && !sameNode(replacement, node) ? replacement : undefined;
+  }
+
+  /**
+   * `forEachDescendant` over the file as it is now: a replaced function is walked in its own tree.
+   * Walks that may cross functions (from the module, or from a statement holding a `def`) go through here.
+   */
+  forEachDescendant(root: Node, visit: (node: Node) => boolean | void): void {
+    if (!this.replaced) return forEachDescendant(root, visit);
+    forEachDescendant(root, visit, (node) => this.replacementOf(node));
+  }
+
+  /** The root of the tree holding the code at `row` (the stand-in's own tree inside a replaced function). */
+  rootForRow(row: number): Node {
+    for (const replacement of this.replaced?.values() ?? []) {
+      if (replacement.startPosition.row <= row && row <= replacement.endPosition.row) return replacement.tree.rootNode;
+    }
+    return this.root;
   }
 
   // ---------------------------------------------------------------- lazy bodies
@@ -468,8 +500,8 @@ export class SemanticModel {
     return found && node.endIndex <= found.end ? found : undefined;
   }
 
-  /** The last chunk starting at or before `start`, if `start` is inside it. */
-  private chunkAtOffset(start: number): Chunk | undefined {
+  /** The last chunk starting at or before `start`, if `start` is inside it (while the walk goes on: of the chunks registered so far). */
+  chunkAtOffset(start: number): Chunk | undefined {
     return spanHolding(this.chunks, start);
   }
 
@@ -1069,9 +1101,15 @@ class ScopeBuilder {
   }
 
   private functionDefinition(frame: Frame): void {
-    const { node, parent, scope, fn: outer } = frame;
+    const { parent, scope, fn: outer } = frame;
+    // Error recovery can leave a `def` in an ERROR child of another `def`, outside its body: walked in
+    // the enclosing scope, it is still inside that function's chunk (chunks never nest).
+    const startsChunk = !insideFunction(scope) && !this.model.chunkAtOffset(frame.node.startIndex);
+    const replacement = startsChunk ? this.model.replacementOf(frame.node) : undefined;
+    const node = replacement ?? frame.node;
+    if (replacement) this.model.record(replacement, parent, scope, outer);
     const fnScope = this.model.newScope('function', node, scope);
-    const lazyChunk = this.model.lazy && !insideFunction(scope);
+    const lazyChunk = this.model.lazy && startsChunk;
     // A body left for later is read only by its own queries: the name comes from the text, and the
     // nodes only the body's analysis needs are looked up then (three calls into wasm fewer per function).
     const header = lazyChunk ? this.model.functionHeader(node.startIndex) : undefined;
@@ -1079,7 +1117,7 @@ class ScopeBuilder {
     fnScope.fn = fn;
     let sink = frame.sink;
     let chunk: Chunk | undefined;
-    if (!insideFunction(scope)) {
+    if (startsChunk) {
       // Without lazy bodies a chunk is only a range (the server tells which function a finding came from).
       chunk = new LazyChunk(node, fn, !this.model.lazy);
       this.model.addChunk(chunk);

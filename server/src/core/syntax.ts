@@ -93,10 +93,13 @@ export function isFalseLiteral(node: Node | undefined): boolean {
 export function forEachDescendant(
   root: Node,
   visit: (node: Node) => boolean | void,
+  /** A node to walk instead of the one found (see `SemanticModel.forEachDescendant`). */
+  standIn?: (node: Node) => Node | undefined,
 ): void {
   const stack: Node[] = [...root.namedChildren].reverse();
   while (stack.length > 0) {
-    const node = stack.pop()!;
+    let node = stack.pop()!;
+    if (standIn) node = standIn(node) ?? node;
     // Returning false skips the node's subtree.
     if (visit(node) === false) continue;
     const children = node.namedChildren;

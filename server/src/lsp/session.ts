@@ -39,7 +39,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkText, clampToLines, pythonLineBreaks, type Engine } from '../core/engine';
 import type { AnalysisResult } from '../core/analyze';
 import type { Finding } from '../core/types';
-import { analyzeIncrementally, chunkedFindings, type ChunkedFindings, type TextChange } from '../core/incremental';
+import { analyzeEditedFunction, analyzeIncrementally, chunkedFindings, type ChunkedFindings, type EditedFunctionResult, type FunctionSpan, type TextChange } from '../core/incremental';
 import { configErrorDiagnostic, partialAnalysisDiagnostic, readConfigErrors, toLspDiagnostic, skippedFileDiagnostic } from './diagnostics';
 import { findingHover, vocabularyHover } from './hover';
 import { analyzeOptionsOf, DEFAULT_SETTINGS, normalizeSettings, SETTINGS_SECTION, type Settings } from './settings';
@@ -55,6 +55,11 @@ interface OpenDocument {
   changes: TextChange[] | undefined;
   /** The last analysis's findings by function, when they can seed an incremental one. */
   chunked?: ChunkedFindings;
+  /**
+   * The functions whose text changed since `tree` was parsed, which the analyses since parsed alone
+   * (see `analyzeEditedFunction`), in the last analysis's offsets. `tree` is out of date inside them.
+   */
+  editedFunctions: FunctionSpan[];
   /** Some findings on screen were carried over from before the last edits: a full analysis is due once typing pauses. */
   settleTimer?: NodeJS.Timeout;
   /** The analysis in progress, if any. */
@@ -210,7 +215,7 @@ export class Session {
     const { open, findings, settings } = current;
     let markdown = findingHover(findings, params.position, settings.docsBaseUrl || undefined);
     if (!markdown && settings.vocabularyHovers) {
-      const tree = open.tree && open.findings?.version === open.document.version ? open.tree : undefined;
+      const tree = open.tree && open.findings?.version === open.document.version && open.editedFunctions.length === 0 ? open.tree : undefined;
       if (tree) markdown = vocabularyHover(tree, params.position, settings.docsBaseUrl || undefined, pythonLineBreaks(open.document.getText()));
       else {
         const fresh = this.engine.parse(open.document.getText());
@@ -294,6 +299,7 @@ export class Session {
     this.documents.set(textDocument.uri, {
       document: TextDocument.create(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text),
       tree: undefined,
+      editedFunctions: [],
       scheduled: false,
       changes: undefined,
     });
@@ -432,6 +438,7 @@ export class Session {
     } else {
       open.tree?.delete();
       open.tree = undefined;
+      open.editedFunctions = [];
       open.changes = undefined;
     }
     open.document = TextDocument.update(before, [change], version);
@@ -521,27 +528,48 @@ export class Session {
     if (!checked.ok) {
       open.tree?.delete();
       open.tree = undefined;
+      open.editedFunctions = [];
       open.chunked = undefined;
       this.connection.console.info(`${uri}: not analyzed: ${checked.reason}`);
       await this.connection.sendDiagnostics({ uri, version, diagnostics: [skippedFileDiagnostic(checked.reason)] });
       return;
     }
-    let tree: Tree;
     const timing = TIMINGS ? { started: performance.now(), parsed: 0, kind: 'full' } : undefined;
+    const options = { ...this.optionsFor(uri, settings), timeLimitMs: settings.maxAnalysisSeconds * 1000 };
+    const link = this.linkFor(uri);
+    if (!full && settings.incrementalAnalysis && chunked && changes && changes.length > 0 && open.tree) {
+      const alone = this.analyzeEditedFunction(open.tree, text, options, link, chunked, changes, open.editedFunctions);
+      if (alone) {
+        // The tree stays as it is, edited but not re-parsed: the next edit elsewhere, or the pause, re-parses it.
+        open.editedFunctions = alone.edited;
+        open.chunked = alone.result.state;
+        open.settleTimer = setTimeout(() => this.schedule(uri, true), SETTLE_DELAY_MS);
+        if (timing) {
+          const { model, rules, carry } = alone.result.phases;
+          timing.parsed = timing.started + alone.parseMs;
+          timing.kind = `function alone: ${alone.edited.length} parsed alone, ${alone.result.analyzed} analyzed, ${alone.result.reused} reused, ${alone.result.built} built; parse ${round(alone.parseMs)}, model ${round(model)}, rules ${round(rules)}, carry ${round(carry)} ms`;
+        }
+        const findings = clampToLines(pythonLineBreaks(text), alone.result.findings);
+        alone.dispose();
+        await this.publish(uri, open, version, { ...alone.result, findings }, settings, timing);
+        return;
+      }
+    }
+    let tree: Tree;
     try {
       tree = this.engine.parse(text, open.tree);
       if (timing) timing.parsed = performance.now();
     } catch (error) {
       open.tree?.delete();
       open.tree = undefined;
+      open.editedFunctions = [];
       open.chunked = undefined;
       const reason = error instanceof Error ? error.message : String(error);
       await this.connection.sendDiagnostics({ uri, version, diagnostics: [skippedFileDiagnostic(reason)] });
       return;
     }
     const previousTree = open.tree;
-    const options = { ...this.optionsFor(uri, settings), timeLimitMs: settings.maxAnalysisSeconds * 1000 };
-    const link = this.linkFor(uri);
+    open.editedFunctions = [];
     let result: AnalysisResult | undefined;
     if (!full && settings.incrementalAnalysis && chunked && changes && changes.length > 0 && previousTree) {
       const source = pythonLineBreaks(text);
@@ -579,6 +607,28 @@ export class Session {
     }
     if (!result) result = this.engine.analyze(tree, text, options, link);
     if (result !== undefined && !('state' in result)) open.chunked = result.chunks ? chunkedFindings(result, result.chunks) : undefined;
+    await this.publish(uri, open, version, result, settings, timing);
+  }
+
+  /** `analyzeEditedFunction`; undefined also when parsing a function alone failed. */
+  private analyzeEditedFunction(
+    staleTree: Tree,
+    text: string,
+    options: AnalyzeOptions,
+    link: WorkspaceLink | undefined,
+    chunked: ChunkedFindings,
+    changes: TextChange[],
+    edited: FunctionSpan[],
+  ): EditedFunctionResult | undefined {
+    try {
+      return analyzeEditedFunction((source, range) => this.engine.parseRange(source, range), staleTree, pythonLineBreaks(text), options, link, chunked, changes, edited);
+    } catch {
+      // A parse that timed out: the whole file's re-parse reports it.
+      return undefined;
+    }
+  }
+
+  private async publish(uri: string, open: OpenDocument, version: number, result: AnalysisResult, settings: Settings, timing: { started: number; parsed: number; kind: string } | undefined): Promise<void> {
     for (const e of result.ruleErrors) this.reportRuleError(uri, e.code, e.error);
     open.findings = { version, items: result.findings };
     const diagnostics = result.findings.map((f) =>

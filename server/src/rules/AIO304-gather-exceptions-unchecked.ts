@@ -5,7 +5,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Fix } from '../core/fix';
 import { defineRule, type RuleContext } from '../core/rule';
-import { forEachDescendant, keywordArgument, logicalParent, rangeOf, sameNode, unparenthesize } from '../core/syntax';
+import { keywordArgument, logicalParent, rangeOf, sameNode, unparenthesize } from '../core/syntax';
 import { isTaskFactoryCall } from './helpers/task-handles';
 import { classifyUse, usesOfBinding } from './helpers/usage';
 
@@ -126,7 +126,7 @@ function checksTypes(call: Node, { semantic }: RuleContext): boolean {
   const body = fn ? fn.node.childForFieldName('body') : semantic.root;
   if (!body) return true;
   let found = false;
-  forEachDescendant(body, (node) => {
+  semantic.forEachDescendant(body, (node) => {
     if (found) return false;
     if (node.type === 'call' && node.startIndex > call.endIndex) {
       const name = semantic.calleeName(node);

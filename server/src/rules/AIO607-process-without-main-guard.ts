@@ -114,7 +114,7 @@ function guardFix(call: Node, source: string, semantic: SemanticModel): Fix[] {
   const definitions = new Set(['function_definition', 'class_definition', 'decorated_definition', 'import_statement', 'import_from_statement', 'future_import_statement']);
   if (trailing.some((s) => definitions.has(s.type) || isMainGuard(s))) return [];
   let multiline = false;
-  forEachDescendant(semantic.root, (node) => {
+  semantic.forEachDescendant(semantic.root, (node) => {
     if (multiline || node.endIndex < top.startIndex) return false;
     if (node.type === 'string' && node.startPosition.row !== node.endPosition.row) multiline = true;
     return !multiline;

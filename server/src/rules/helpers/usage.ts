@@ -6,7 +6,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { SemanticModel } from '../../core/semantic';
-import { COMPREHENSION_TYPES, forEachDescendant, hasAsyncKeyword, logicalParent, sameNode } from '../../core/syntax';
+import { COMPREHENSION_TYPES, hasAsyncKeyword, logicalParent, sameNode } from '../../core/syntax';
 
 export type Use =
   | { kind: 'awaited' }
@@ -140,7 +140,7 @@ export function usesOfBinding(target: Node, semantic: SemanticModel): Node[] {
   const uses: Node[] = [];
   const loop = enclosingLoop(target, scope.node, semantic);
   const root = scope.kind === 'module' ? scope.node : (scope.node.childForFieldName('body') ?? scope.node);
-  forEachDescendant(root, (node) => {
+  semantic.forEachDescendant(root, (node) => {
     if (node.type !== 'identifier' || node.text !== name || sameNode(node, target)) return;
     if (!isVariableReference(node, semantic) || semantic.isBindingName(node)) return;
     // Flow-insensitive on purpose: after `if c: t = a() else: t = b()`, `await t` uses both.

@@ -5,7 +5,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { Chunk, FunctionInfo, SemanticModel } from '../../core/semantic';
-import { argument, forEachDescendant, logicalParent, sameNode, unparenthesize } from '../../core/syntax';
+import { argument, logicalParent, sameNode, unparenthesize } from '../../core/syntax';
 import { callableTarget } from './callable-apis';
 
 export interface ThreadLaunch {
@@ -179,7 +179,7 @@ export function runsAtImport(node: Node, semantic: SemanticModel): boolean {
 export function usesForkStartMethod(semantic: SemanticModel): boolean {
   if (!semantic.mentions('set_start_method') && !semantic.mentions('get_context')) return false;
   let fork = false;
-  forEachDescendant(semantic.root, (node) => {
+  semantic.forEachDescendant(semantic.root, (node) => {
     if (fork) return false;
     if (node.type !== 'call') return true;
     const name = semantic.calleeName(node);

@@ -1,0 +1,252 @@
+/**
+ * While typing stays inside function bodies, the language server re-parses only the edited
+ * functions (`analyzeEditedFunction`) and leaves the tree of the whole file edited but stale until
+ * typing pauses. These tests drive that path as the server does and compare it with a full analysis.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Edit, type Tree } from 'web-tree-sitter';
+import { HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol';
+import { analyzeTree } from '../server/src/core/analyze';
+import type { Engine } from '../server/src/core/engine';
+import { analyzeEditedFunction, chunkedFindings, MAX_FUNCTIONS_ALONE, type ChunkedFindings, type EditedFunctionResult, type FunctionSpan } from '../server/src/core/incremental';
+import type { Finding } from '../server/src/core/types';
+import { collectPythonFiles } from '../server/src/workspace/files';
+import { editChain, insertion } from './helpers/edit-chain';
+import { REPO_ROOT, testEngine } from './helpers/engine';
+import { LspClient } from './helpers/lsp-client';
+
+const key = (f: Finding) => JSON.stringify([f.code, f.range, f.message, f.related, f.fixes]);
+const brief = (findings: readonly Finding[]) => findings.map((f) => `${f.code}@${f.range.start.line + 1}`);
+
+/** The server's state for one document while typing goes on: a stale tree, the last findings, the functions parsed alone. */
+class Typist {
+  text: string;
+  private tree: Tree;
+  private state: ChunkedFindings;
+  private edited: FunctionSpan[] = [];
+
+  constructor(
+    private readonly engine: Engine,
+    text: string,
+  ) {
+    this.text = text;
+    this.tree = engine.parse(text);
+    const first = analyzeTree(this.tree, text);
+    this.state = chunkedFindings(first, first.chunks ?? []);
+  }
+
+  /** Inserts `inserted` before the first occurrence of `before`; the result when the edited functions were parsed alone. */
+  type(before: string, inserted: string): EditedFunctionResult | undefined {
+    const at = this.text.indexOf(before);
+    assert.ok(at >= 0, `no ${JSON.stringify(before)}`);
+    return this.insert(at, inserted);
+  }
+
+  insert(at: number, inserted: string): EditedFunctionResult | undefined {
+    const change = insertion(this.text, at, inserted);
+    this.text = this.text.slice(0, at) + inserted + this.text.slice(at);
+    this.tree.edit(new Edit(change));
+    const alone = analyzeEditedFunction((t, range) => this.engine.parseRange(t, range), this.tree, this.text, {}, undefined, this.state, [change], this.edited);
+    if (alone) {
+      this.state = alone.result.state;
+      this.edited = alone.edited;
+    } else {
+      // As the server does: the whole file re-parsed (here with a full analysis, simpler than an incremental one).
+      const next = this.engine.parse(this.text, this.tree);
+      this.tree.delete();
+      this.tree = next;
+      const full = analyzeTree(next, this.text);
+      this.state = chunkedFindings(full, full.chunks ?? []);
+      this.edited = [];
+    }
+    return alone;
+  }
+
+  /** What a full analysis of the text as it is finds. */
+  full(): Finding[] {
+    const fresh = this.engine.parse(this.text);
+    try {
+      return analyzeTree(fresh, this.text).findings;
+    } finally {
+      fresh.delete();
+    }
+  }
+
+  dispose(): void {
+    this.tree.delete();
+  }
+}
+
+const SOURCE = [
+  'import time',
+  '',
+  '',
+  'async def first():',
+  '    await other()',
+  '',
+  '',
+  'async def second():',
+  '    time.sleep(1)',
+  '',
+  '',
+  'def later():',
+  '    time.sleep(2)',
+  '',
+].join('\n');
+
+describe('editing inside functions: the edited functions parsed alone', function () {
+  this.timeout(300_000);
+  let engine: Engine;
+
+  before(async () => {
+    engine = await testEngine();
+  });
+
+  it('analyzes the edited function parsed alone against the stale tree of the rest, as a full analysis does', () => {
+    const typist = new Typist(engine, SOURCE);
+    try {
+      // `later` is defined after the edit: resolving it reads the stale tree where the edit moved it.
+      const first = typist.type('await other()', 'later()\n    ');
+      assert.ok(first, 'parsed alone');
+      assert.equal(first.edited.length, 1);
+      assert.deepEqual(first.result.fresh.chunks.length, 1);
+      const expected = typist.full();
+      assert.deepEqual(brief(expected), ['AIO112@5', 'AIO101@10']);
+      assert.deepEqual(first.result.findings.map(key), expected.map(key));
+      first.dispose();
+
+      // Another function: both are now parsed alone, the first one's findings carried.
+      const second = typist.type('time.sleep(1)', 'x = 1\n    ');
+      assert.ok(second, 'parsed alone');
+      assert.equal(second.edited.length, 2);
+      assert.deepEqual(second.result.findings.map(key), typist.full().map(key));
+      second.dispose();
+    } finally {
+      typist.dispose();
+    }
+  });
+
+  it('walks that cross functions, and suppression fixes, read the function parsed alone, not its stale copy', () => {
+    const typist = new Typist(engine, SOURCE);
+    try {
+      const alone = typist.type('await other()', 'later()\n    ');
+      assert.ok(alone);
+      const model = alone.result.model;
+      const names: string[] = [];
+      model.forEachDescendant(model.root, (node) => {
+        if (node.type === 'identifier') names.push(node.text);
+      });
+      assert.deepEqual(names, ['time', 'first', 'later', 'other', 'second', 'time', 'sleep', 'later', 'time', 'sleep']);
+      // The row of the typed call: its tree is the function's own.
+      assert.notEqual(model.rootForRow(4), model.root);
+      assert.equal(model.rootForRow(4).text.trim(), 'async def first():\n    later()\n    await other()');
+      assert.equal(model.rootForRow(9), model.root);
+      alone.dispose();
+    } finally {
+      typist.dispose();
+    }
+  });
+
+  it('keeps a syntax error inside the function parsed alone while typing goes on', () => {
+    const typist = new Typist(engine, SOURCE);
+    try {
+      const quote = typist.type('await other()', 'print("');
+      assert.ok(quote, 'an unclosed string is parsed within its function');
+      assert.deepEqual(brief(quote.result.findings), ['AIO101@9'], 'the other functions keep their findings');
+      quote.dispose();
+      const closed = typist.insert(typist.text.indexOf('print("') + 'print("'.length, 'done")\n    ');
+      assert.ok(closed);
+      assert.deepEqual(closed.result.findings.map(key), typist.full().map(key));
+      closed.dispose();
+    } finally {
+      typist.dispose();
+    }
+  });
+
+  it('leaves the whole file to be re-parsed when an edit is not plainly inside one function', () => {
+    const cases: Array<[string, string, string]> = [
+      ['at the first character of a function', 'async def second', '@decorator\n'],
+      ['between functions', '\n\nasync def second', 'x = 1\n'],
+      ['that ends the function early (a line dedented to module level)', '    time.sleep(1)', 'y = 2\n'],
+    ];
+    for (const [what, before, inserted] of cases) {
+      const typist = new Typist(engine, SOURCE);
+      try {
+        assert.equal(typist.type(before, inserted), undefined, what);
+      } finally {
+        typist.dispose();
+      }
+    }
+  });
+
+  it(`re-parses the whole file once more than ${MAX_FUNCTIONS_ALONE} functions are stale`, () => {
+    const source = Array.from({ length: MAX_FUNCTIONS_ALONE + 2 }, (_, i) => `async def f${i}():\n    pass\n`).join('\n');
+    const typist = new Typist(engine, source);
+    try {
+      for (let i = 0; i < MAX_FUNCTIONS_ALONE; i++) {
+        const alone = typist.type(`pass\n\nasync def f${i + 1}`, 'x = 1\n    ');
+        assert.ok(alone, `edit ${i + 1}`);
+        assert.equal(alone.edited.length, i + 1);
+        alone.dispose();
+      }
+      assert.equal(typist.type(`pass\n\nasync def f${MAX_FUNCTIONS_ALONE + 1}`, 'x = 1\n    '), undefined);
+      // The re-parse starts afresh: the next edit is parsed alone again.
+      const next = typist.type('x = 1', 'y = 2\n    ');
+      assert.ok(next);
+      assert.equal(next.edited.length, 1);
+      next.dispose();
+    } finally {
+      typist.dispose();
+    }
+  });
+
+  it('edits in a row as the server makes them keep everything analyzed afresh exact where the text parses (examples and rule fixtures)', () => {
+    let seed = 13;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    let alone = 0;
+    let compared = 0;
+    const files = [...collectPythonFiles([path.join(REPO_ROOT, 'examples'), path.join(REPO_ROOT, 'test/fixtures')])].sort();
+    for (const file of files) {
+      for (const edit of editChain(engine, fs.readFileSync(file, 'utf8'), 12, random, 'x_( \n:."', false, true)) {
+        if (!edit.incremental) continue;
+        if (edit.alone) alone++;
+        // With a syntax error, a function alone may parse otherwise than in the file: the pause settles it.
+        if (edit.alone && edit.syntaxError) continue;
+        compared++;
+        const where = `${path.relative(REPO_ROOT, file)}, edit ${edit.index}: ${JSON.stringify(edit.inserted)} at ${edit.change.startIndex}`;
+        assert.deepEqual(edit.incremental.filter(edit.afresh).map(key).sort(), edit.full.filter(edit.afresh).map(key).sort(), where);
+      }
+    }
+    assert.ok(alone > 400, `only ${alone} edits parsed functions alone`);
+    assert.ok(compared > 300, `only ${compared} edits compared`);
+  });
+
+  it('the server parses the edited function alone, publishes what a full analysis finds, then settles', async () => {
+    const previous = process.env.ASYNC_PITFALLS_TIMINGS;
+    process.env.ASYNC_PITFALLS_TIMINGS = '1';
+    const client = new LspClient();
+    if (previous === undefined) delete process.env.ASYNC_PITFALLS_TIMINGS;
+    else process.env.ASYNC_PITFALLS_TIMINGS = previous;
+    await client.initialize();
+    try {
+      const uri = 'file:///alone/typing.py';
+      await client.open(uri, SOURCE);
+      await client.diagnostics(uri, (p) => p.version === 1);
+      // `await other()` is on line 5 (0-based 4): type a call of the blocking helper defined further down.
+      await client.change(uri, 2, [{ range: { start: { line: 4, character: 4 }, end: { line: 4, character: 4 } }, text: 'later()\n    ' }]);
+      const quick = await client.diagnostics(uri, (p) => p.version === 2);
+      assert.deepEqual(quick.diagnostics.map((d) => `${d.code}@${d.range.start.line + 1}`), ['AIO112@5', 'AIO101@10']);
+      assert.ok(client.logs.some((l) => l.includes('"version":2') && l.includes('function alone')), client.logs.join('\n'));
+      // A hover meanwhile reads a fresh parse, not the stale tree: `async def` of `second` moved down a line.
+      const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 8, character: 2 } });
+      assert.match((hover!.contents as MarkupContent).value, /async def/);
+      assert.equal(await client.connection.sendRequest('asyncPitfalls/settle', { uri }), 2);
+      const settled = client.published.filter((p) => p.uri === uri && p.version === 2).at(-1)!;
+      assert.deepEqual(settled.diagnostics.map((d) => `${d.code}@${d.range.start.line + 1}`), ['AIO112@5', 'AIO101@10']);
+    } finally {
+      await client.shutdown();
+    }
+  });
+});
