@@ -12,7 +12,7 @@ import { collectPythonFiles } from '../server/src/workspace/files';
 import { decodeSource } from '../server/src/core/engine';
 import { LspClient } from '../test/helpers/lsp-client';
 import { REPO_ROOT, testEngine } from '../test/helpers/engine';
-import { lcg, percentile, typist } from './bench-typing';
+import { lcg, percentile, typist, wordTypist } from './bench-typing';
 
 async function throughput(corpus: string | undefined): Promise<void> {
   const engine = await testEngine();
@@ -53,14 +53,16 @@ function bigFile(example: string, targetLines: number): string {
   return text;
 }
 
-type EditMode = 'space' | 'random';
+type EditMode = 'space' | 'random' | 'words';
 
 /**
  * Edit-to-diagnostics latency through the real server over stdio, each measured from sending
- * `didChange` to receiving the `publishDiagnostics` for that version. Two kinds of edits:
+ * `didChange` to receiving the `publishDiagnostics` for that version. Three kinds of edits:
  * - `space`: a space typed at the end of a random line, then deleted again (the text stays valid);
  * - `random`: a random character typed at a random offset, then deleted again (often a syntax
- *   error for a moment, as when typing).
+ *   error for a moment, as when typing);
+ * - `words`: a statement typed character by character on a new line in a function body, then
+ *   erased, then another one elsewhere (consecutive edits in one function, as people type).
  * Then, once, the time the full analysis that settles carried-over findings takes after typing pauses.
  */
 async function keystrokeLatency(example: string, targetLines: number, edits = 200, mode: EditMode = 'space'): Promise<void> {
@@ -75,7 +77,7 @@ async function keystrokeLatency(example: string, targetLines: number, edits = 20
   const first = await client.diagnostics(uri, () => true, 0, 120_000);
   const openMs = Number(process.hrtime.bigint() - opened) / 1e6;
   const lines = text.split('\n');
-  const nextChange = typist(lines, lcg(targetLines), mode);
+  const nextChange = mode === 'words' ? wordTypist(lines, lcg(targetLines)) : typist(lines, lcg(targetLines), mode);
   const latencies: number[] = [];
   for (let i = 0; i < edits; i++) {
     const version = i + 2;
@@ -128,6 +130,7 @@ function serverTimings(logs: readonly string[]): string | undefined {
     ['blocking_calls.py', 2000, 200, 'space'],
     ['clean_service.py', 10_000, 200, 'space'],
     ['clean_service.py', 10_000, 200, 'random'],
+    ['clean_service.py', 10_000, 200, 'words'],
     ['blocking_calls.py', 10_000, 200, 'random'],
     ['clean_service.py', 100_000, 200, 'space'],
     ['clean_service.py', 100_000, 200, 'random'],
@@ -135,7 +138,7 @@ function serverTimings(logs: readonly string[]): string | undefined {
   // Real large files of the corpus, when one is given.
   if (corpus) {
     for (const file of ['asyncssh/connection.py', 'cpython-test/test_typing.py']) {
-      if (fs.existsSync(path.join(corpus, file))) runs.push([path.join(corpus, file), 0, 200, 'random']);
+      if (fs.existsSync(path.join(corpus, file))) runs.push([path.join(corpus, file), 0, 200, 'random'], [path.join(corpus, file), 0, 200, 'words']);
     }
   }
   const only = process.argv.find((a) => a.startsWith('--lines='));

@@ -10,7 +10,7 @@ import { Edit, type Tree } from 'web-tree-sitter';
 import { HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol';
 import { analyzeTree } from '../server/src/core/analyze';
 import type { Engine } from '../server/src/core/engine';
-import { analyzeEditedFunction, chunkedFindings, MAX_FUNCTIONS_ALONE, type ChunkedFindings, type EditedFunctionResult, type FunctionSpan } from '../server/src/core/incremental';
+import { analyzeEditedFunction, catchUpTree, chunkedFindings, MAX_FUNCTIONS_ALONE, type ChunkedFindings, type EditedFunctionResult, type FunctionSpan } from '../server/src/core/incremental';
 import type { Finding } from '../server/src/core/types';
 import { collectPythonFiles } from '../server/src/workspace/files';
 import { editChain, insertion } from './helpers/edit-chain';
@@ -117,10 +117,10 @@ describe('editing inside functions: the edited functions parsed alone', function
       assert.deepEqual(first.result.findings.map(key), expected.map(key));
       first.dispose();
 
-      // Another function: both are now parsed alone, the first one's findings carried.
-      const second = typist.type('time.sleep(1)', 'x = 1\n    ');
+      // Typing goes on in the same function: still parsed alone, the tree still stale.
+      const second = typist.type('await other()', 'x = 1\n    ');
       assert.ok(second, 'parsed alone');
-      assert.equal(second.edited.length, 2);
+      assert.deepEqual(second.edited, [{ start: SOURCE.indexOf('async def first'), end: typist.text.indexOf('await other()') + 'await other()'.length }]);
       assert.deepEqual(second.result.findings.map(key), typist.full().map(key));
       second.dispose();
     } finally {
@@ -199,6 +199,46 @@ describe('editing inside functions: the edited functions parsed alone', function
       next.dispose();
     } finally {
       typist.dispose();
+    }
+  });
+
+  it('brings the functions parsed alone into the tree without the new change, which is then parsed alone', () => {
+    let text = SOURCE;
+    const tree = engine.parse(text);
+    const first = analyzeTree(tree, text);
+    let state = chunkedFindings(first, first.chunks ?? []);
+    const edit = (at: number, inserted: string) => {
+      const change = insertion(text, at, inserted);
+      text = text.slice(0, at) + inserted + text.slice(at);
+      tree.edit(new Edit(change));
+      return change;
+    };
+    const trees: Tree[] = [tree];
+    try {
+      const typed = edit(SOURCE.indexOf('await other()'), 'later()\n    ');
+      const alone = analyzeEditedFunction((t, range) => engine.parseRange(t, range), tree, text, {}, undefined, state, [typed], []);
+      assert.ok(alone);
+      state = alone.result.state;
+      alone.dispose();
+      const analyzed = text;
+      // An unclosed string in another function: not parsed alone while `first` is stale.
+      const quote = edit(text.indexOf('time.sleep(1)'), 'print("');
+      assert.equal(analyzeEditedFunction((t, range) => engine.parseRange(t, range), tree, text, {}, undefined, state, [quote], alone.edited), undefined);
+      const caughtUp = catchUpTree((t, previous) => engine.parse(t, previous), tree, analyzed, [quote]);
+      trees.push(caughtUp);
+      // The tree is the last analyzed text's, edited for the new change: parsing the new text from it is the whole file's parse.
+      const reparsed = engine.parse(text, caughtUp.copy());
+      trees.push(reparsed);
+      const fresh = engine.parse(text);
+      trees.push(fresh);
+      assert.equal(reparsed.rootNode.toString(), fresh.rootNode.toString());
+      assert.equal(caughtUp.rootNode.hasError, false, 'the unclosed string is not in the caught-up tree');
+      const next = analyzeEditedFunction((t, range) => engine.parseRange(t, range), caughtUp, text, {}, undefined, state, [quote], []);
+      assert.ok(next, 'the other function is parsed alone now');
+      assert.equal(next.edited.length, 1);
+      next.dispose();
+    } finally {
+      for (const t of trees) t.delete();
     }
   });
 

@@ -4,10 +4,10 @@
  * pause settles it), and is compared with a full analysis of the text so far. Used by
  * test/incremental.test.ts and scripts/check-incremental.ts.
  */
-import { Edit } from 'web-tree-sitter';
+import { Edit, type Tree } from 'web-tree-sitter';
 import { analyzeTree } from '../../server/src/core/analyze';
 import type { Engine } from '../../server/src/core/engine';
-import { analyzeEditedFunction, analyzeIncrementally, chunkedFindings, type FunctionSpan, type IncrementalResult, type TextChange } from '../../server/src/core/incremental';
+import { analyzeEditedFunction, analyzeIncrementally, catchUpTree, chunkedFindings, type FunctionSpan, type IncrementalResult, type TextChange } from '../../server/src/core/incremental';
 import type { Finding } from '../../server/src/core/types';
 
 export interface ChainedEdit {
@@ -81,7 +81,16 @@ export function* editChain(engine: Engine, original: string, length: number, ran
       const full = analyzeTree(fresh, editedText);
       const syntaxError = fresh.rootNode.hasError;
       fresh.delete();
-      const parsedAlone = alone ? analyzeEditedFunction((t, range) => engine.parseRange(t, range), tree, editedText, {}, undefined, state, [change], edited) : undefined;
+      const parseAlone = (stale: Tree, stillStale: FunctionSpan[]) => analyzeEditedFunction((t, range) => engine.parseRange(t, range), stale, editedText, {}, undefined, state, [change], stillStale);
+      let parsedAlone = alone ? parseAlone(tree, edited) : undefined;
+      if (alone && !parsedAlone && edited.length > 0) {
+        // As the server does: the functions parsed alone so far go into the tree first, without this change.
+        const stale = tree;
+        tree = catchUpTree((t, previous) => engine.parse(t, previous), stale, text, [change]);
+        stale.delete();
+        edited = [];
+        parsedAlone = parseAlone(tree, []);
+      }
       let incremental: IncrementalResult | undefined;
       if (parsedAlone) {
         incremental = parsedAlone.result;

@@ -39,7 +39,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkText, clampToLines, pythonLineBreaks, type Engine } from '../core/engine';
 import type { AnalysisResult } from '../core/analyze';
 import type { Finding } from '../core/types';
-import { analyzeEditedFunction, analyzeIncrementally, chunkedFindings, type ChunkedFindings, type EditedFunctionResult, type FunctionSpan, type TextChange } from '../core/incremental';
+import { analyzeEditedFunction, analyzeIncrementally, catchUpTree, chunkedFindings, type ChunkedFindings, type EditedFunctionResult, type FunctionSpan, type TextChange } from '../core/incremental';
 import { configErrorDiagnostic, partialAnalysisDiagnostic, readConfigErrors, toLspDiagnostic, skippedFileDiagnostic } from './diagnostics';
 import { findingHover, vocabularyHover } from './hover';
 import { analyzeOptionsOf, DEFAULT_SETTINGS, normalizeSettings, SETTINGS_SECTION, type Settings } from './settings';
@@ -60,6 +60,8 @@ interface OpenDocument {
    * (see `analyzeEditedFunction`), in the last analysis's offsets. `tree` is out of date inside them.
    */
   editedFunctions: FunctionSpan[];
+  /** The text the last analysis started from (the one `changes` are changes of). */
+  analyzedText?: string;
   /** Some findings on screen were carried over from before the last edits: a full analysis is due once typing pauses. */
   settleTimer?: NodeJS.Timeout;
   /** The analysis in progress, if any. */
@@ -509,7 +511,9 @@ export class Session {
     // findings by function stay until a new result replaces them (or nothing was analyzed).
     const changes = open.changes;
     const chunked = open.chunked;
+    const analyzedText = open.analyzedText;
     open.changes = [];
+    open.analyzedText = document.getText();
     if (!settings.enable) {
       open.chunked = undefined;
       await this.connection.sendDiagnostics({ uri, version, diagnostics: [] });
@@ -538,7 +542,25 @@ export class Session {
     const options = { ...this.optionsFor(uri, settings), timeLimitMs: settings.maxAnalysisSeconds * 1000 };
     const link = this.linkFor(uri);
     if (!full && settings.incrementalAnalysis && chunked && changes && changes.length > 0 && open.tree) {
-      const alone = this.analyzeEditedFunction(open.tree, text, options, link, chunked, changes, open.editedFunctions);
+      let alone = this.analyzeEditedFunction(open.tree, text, options, link, chunked, changes, open.editedFunctions);
+      let caughtUpMs: number | undefined;
+      if (!alone && open.editedFunctions.length > 0 && analyzedText !== undefined) {
+        // Another function, or code outside functions: first the functions parsed alone so far go into
+        // the tree, without this change (whose syntax error, if any, then stays out of the whole file's parse).
+        const stale = open.tree;
+        open.tree = undefined;
+        open.editedFunctions = [];
+        const t0 = performance.now();
+        try {
+          open.tree = catchUpTree((source, previous) => this.engine.parse(source, previous), stale, analyzedText, changes);
+          caughtUpMs = performance.now() - t0;
+        } catch {
+          // A parse that timed out: the whole file is parsed from scratch below, which reports it.
+        } finally {
+          stale.delete();
+        }
+        if (open.tree) alone = this.analyzeEditedFunction(open.tree, text, options, link, chunked, changes, []);
+      }
       if (alone) {
         // The tree stays as it is, edited but not re-parsed: the next edit elsewhere, or the pause, re-parses it.
         open.editedFunctions = alone.edited;
@@ -546,8 +568,9 @@ export class Session {
         open.settleTimer = setTimeout(() => this.schedule(uri, true), SETTLE_DELAY_MS);
         if (timing) {
           const { model, rules, carry } = alone.result.phases;
-          timing.parsed = timing.started + alone.parseMs;
-          timing.kind = `function alone: ${alone.edited.length} parsed alone, ${alone.result.analyzed} analyzed, ${alone.result.reused} reused, ${alone.result.built} built; parse ${round(alone.parseMs)}, model ${round(model)}, rules ${round(rules)}, carry ${round(carry)} ms`;
+          timing.parsed = timing.started + (caughtUpMs ?? 0) + alone.parseMs;
+          const caughtUp = caughtUpMs === undefined ? '' : `after a catch-up parse of the whole file (${round(caughtUpMs)} ms), `;
+          timing.kind = `function alone: ${caughtUp}${alone.edited.length} parsed alone, ${alone.result.analyzed} analyzed, ${alone.result.reused} reused, ${alone.result.built} built; parse ${round(alone.parseMs)}, model ${round(model)}, rules ${round(rules)}, carry ${round(carry)} ms`;
         }
         const findings = clampToLines(pythonLineBreaks(text), alone.result.findings);
         alone.dispose();
