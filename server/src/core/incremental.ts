@@ -10,6 +10,9 @@
  * changed the syntax around more than `MAX_RESYNTAXED_CHUNKS` functions whose text did not change
  * (only the nearest are analyzed again); the language server runs a full analysis once typing
  * pauses, which settles that.
+ *
+ * While typing stays inside one function, the whole file is not even re-parsed: the function is
+ * parsed alone and stands in for its stale copy (`analyzeEditedFunction`, `catchUpTree`).
  */
 import { Edit, type Node, type Range as ParseRange, type Tree } from 'web-tree-sitter';
 import { readTextFrom } from './parser';
@@ -278,6 +281,8 @@ export interface EditedFunctionResult {
  * Where a function has a syntax error, it is analyzed as it parses alone, while in the whole file the
  * error could reach past it (an unclosed bracket or string); the full re-parse once typing pauses
  * settles that. Without syntax errors a function parses alone exactly as in the file.
+ *
+ * Points `staleTree`'s nodes at `source` for their text (`readTextFrom`), whatever the outcome.
  */
 export function analyzeEditedFunction(
   parseRange: (text: string, range: ParseRange) => Tree,
