@@ -9,7 +9,7 @@
  * With --chain N, each file gets N edits in a row, each analyzed from the last one's state (as the
  * language server does while typing goes on, before the settling full analysis). With --outside,
  * every other edit lands outside function bodies (module-level statements, class bodies, blank lines).
- * With --alone, edits inside function bodies parse the edited functions alone when they can, as the
+ * With --alone, edits inside function bodies parse the edited function alone when they can, as the
  * language server does; where the edited text has a syntax error, a function parsed alone can differ
  * from the whole file's parse, so differences there are counted apart ("alone, syntax error"), not as wrong.
  */
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
     tree.delete();
   }
   const timing = chainLength > 0 ? 'chained edits' : `incremental ${timeIncremental.toFixed(0)} ms vs full ${timeFull.toFixed(0)} ms`;
-  const aloneCounts = parseAlone ? ` (${alone} with functions parsed alone, ${isolated} of them different with a syntax error)` : '';
+  const aloneCounts = parseAlone ? ` (${alone} with the function parsed alone, ${isolated} of them different with a syntax error)` : '';
   console.log(`${files.length} files, ${edits} edits, ${incremental} incremental${aloneCounts}, ${wrong} wrong, ${stale} stale; ${timing}`);
   process.exitCode = wrong > 0 ? 1 : 0;
 }

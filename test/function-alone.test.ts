@@ -1,6 +1,6 @@
 /**
  * While typing stays inside function bodies, the language server re-parses only the edited
- * functions (`analyzeEditedFunction`) and leaves the tree of the whole file edited but stale until
+ * function (`analyzeEditedFunction`) and leaves the tree of the whole file edited but stale until
  * typing pauses. These tests drive that path as the server does and compare it with a full analysis.
  */
 import * as assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import { Edit, type Tree } from 'web-tree-sitter';
 import { HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol';
 import { analyzeTree } from '../server/src/core/analyze';
 import type { Engine } from '../server/src/core/engine';
-import { analyzeEditedFunction, catchUpTree, chunkedFindings, MAX_FUNCTIONS_ALONE, type ChunkedFindings, type EditedFunctionResult, type FunctionSpan } from '../server/src/core/incremental';
+import { analyzeEditedFunction, catchUpTree, chunkedFindings, type ChunkedFindings, type EditedFunctionResult, type FunctionSpan } from '../server/src/core/incremental';
 import type { Finding } from '../server/src/core/types';
 import { collectPythonFiles } from '../server/src/workspace/files';
 import { editChain, insertion } from './helpers/edit-chain';
@@ -20,12 +20,12 @@ import { LspClient } from './helpers/lsp-client';
 const key = (f: Finding) => JSON.stringify([f.code, f.range, f.message, f.related, f.fixes]);
 const brief = (findings: readonly Finding[]) => findings.map((f) => `${f.code}@${f.range.start.line + 1}`);
 
-/** The server's state for one document while typing goes on: a stale tree, the last findings, the functions parsed alone. */
+/** The server's state for one document while typing goes on: a stale tree, the last findings, the function parsed alone. */
 class Typist {
   text: string;
   private tree: Tree;
   private state: ChunkedFindings;
-  private edited: FunctionSpan[] = [];
+  private edited: FunctionSpan | undefined;
 
   constructor(
     private readonly engine: Engine,
@@ -37,7 +37,7 @@ class Typist {
     this.state = chunkedFindings(first, first.chunks ?? []);
   }
 
-  /** Inserts `inserted` before the first occurrence of `before`; the result when the edited functions were parsed alone. */
+  /** Inserts `inserted` before the first occurrence of `before`; the result when the edited function was parsed alone. */
   type(before: string, inserted: string): EditedFunctionResult | undefined {
     const at = this.text.indexOf(before);
     assert.ok(at >= 0, `no ${JSON.stringify(before)}`);
@@ -59,7 +59,7 @@ class Typist {
       this.tree = next;
       const full = analyzeTree(next, this.text);
       this.state = chunkedFindings(full, full.chunks ?? []);
-      this.edited = [];
+      this.edited = undefined;
     }
     return alone;
   }
@@ -96,7 +96,7 @@ const SOURCE = [
   '',
 ].join('\n');
 
-describe('editing inside functions: the edited functions parsed alone', function () {
+describe('editing inside functions: the edited function parsed alone', function () {
   this.timeout(300_000);
   let engine: Engine;
 
@@ -110,7 +110,7 @@ describe('editing inside functions: the edited functions parsed alone', function
       // `later` is defined after the edit: resolving it reads the stale tree where the edit moved it.
       const first = typist.type('await other()', 'later()\n    ');
       assert.ok(first, 'parsed alone');
-      assert.equal(first.edited.length, 1);
+      assert.deepEqual(first.edited, { start: SOURCE.indexOf('async def first'), end: typist.text.indexOf('await other()') + 'await other()'.length });
       assert.deepEqual(first.result.fresh.chunks.length, 1);
       const expected = typist.full();
       assert.deepEqual(brief(expected), ['AIO112@5', 'AIO101@10']);
@@ -120,7 +120,7 @@ describe('editing inside functions: the edited functions parsed alone', function
       // Typing goes on in the same function: still parsed alone, the tree still stale.
       const second = typist.type('await other()', 'x = 1\n    ');
       assert.ok(second, 'parsed alone');
-      assert.deepEqual(second.edited, [{ start: SOURCE.indexOf('async def first'), end: typist.text.indexOf('await other()') + 'await other()'.length }]);
+      assert.deepEqual(second.edited, { start: SOURCE.indexOf('async def first'), end: typist.text.indexOf('await other()') + 'await other()'.length });
       assert.deepEqual(second.result.findings.map(key), typist.full().map(key));
       second.dispose();
     } finally {
@@ -181,28 +181,26 @@ describe('editing inside functions: the edited functions parsed alone', function
     }
   });
 
-  it(`re-parses the whole file once more than ${MAX_FUNCTIONS_ALONE} functions are stale`, () => {
-    const source = Array.from({ length: MAX_FUNCTIONS_ALONE + 2 }, (_, i) => `async def f${i}():\n    pass\n`).join('\n');
+  it('re-parses the whole file when typing moves to another function, then parses functions alone again', () => {
+    const source = Array.from({ length: 3 }, (_, i) => `async def f${i}():\n    pass\n`).join('\n');
     const typist = new Typist(engine, source);
     try {
-      for (let i = 0; i < MAX_FUNCTIONS_ALONE; i++) {
-        const alone = typist.type(`pass\n\nasync def f${i + 1}`, 'x = 1\n    ');
-        assert.ok(alone, `edit ${i + 1}`);
-        assert.equal(alone.edited.length, i + 1);
-        alone.dispose();
-      }
-      assert.equal(typist.type(`pass\n\nasync def f${MAX_FUNCTIONS_ALONE + 1}`, 'x = 1\n    '), undefined);
+      const alone = typist.type('pass\n\nasync def f1', 'x = 1\n    ');
+      assert.ok(alone);
+      assert.equal(alone.edited.start, 0);
+      alone.dispose();
+      assert.equal(typist.type('pass\n\nasync def f2', 'x = 1\n    '), undefined);
       // The re-parse starts afresh: the next edit is parsed alone again.
       const next = typist.type('x = 1', 'y = 2\n    ');
       assert.ok(next);
-      assert.equal(next.edited.length, 1);
+      assert.equal(next.edited.start, 0);
       next.dispose();
     } finally {
       typist.dispose();
     }
   });
 
-  it('brings the functions parsed alone into the tree without the new change, which is then parsed alone', () => {
+  it('brings the function parsed alone into the tree without the new change, which is then parsed alone', () => {
     let text = SOURCE;
     const tree = engine.parse(text);
     const first = analyzeTree(tree, text);
@@ -216,7 +214,7 @@ describe('editing inside functions: the edited functions parsed alone', function
     const trees: Tree[] = [tree];
     try {
       const typed = edit(SOURCE.indexOf('await other()'), 'later()\n    ');
-      const alone = analyzeEditedFunction((t, range) => engine.parseRange(t, range), tree, text, {}, undefined, state, [typed], []);
+      const alone = analyzeEditedFunction((t, range) => engine.parseRange(t, range), tree, text, {}, undefined, state, [typed], undefined);
       assert.ok(alone);
       state = alone.result.state;
       alone.dispose();
@@ -233,9 +231,9 @@ describe('editing inside functions: the edited functions parsed alone', function
       trees.push(fresh);
       assert.equal(reparsed.rootNode.toString(), fresh.rootNode.toString());
       assert.equal(caughtUp.rootNode.hasError, false, 'the unclosed string is not in the caught-up tree');
-      const next = analyzeEditedFunction((t, range) => engine.parseRange(t, range), caughtUp, text, {}, undefined, state, [quote], []);
+      const next = analyzeEditedFunction((t, range) => engine.parseRange(t, range), caughtUp, text, {}, undefined, state, [quote], undefined);
       assert.ok(next, 'the other function is parsed alone now');
-      assert.equal(next.edited.length, 1);
+      assert.equal(next.edited.start, SOURCE.indexOf('async def second') + 'later()\n    '.length);
       next.dispose();
     } finally {
       for (const t of trees) t.delete();

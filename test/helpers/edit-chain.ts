@@ -17,7 +17,7 @@ export interface ChainedEdit {
   change: TextChange;
   /** Undefined when nothing could be reused (the server then runs a full analysis). */
   incremental?: Finding[];
-  /** The edited functions were parsed alone, the tree of the whole file left stale (as the server does while typing stays in function bodies). */
+  /** The edited function was parsed alone, the tree of the whole file left stale (as the server does while typing stays in function bodies). */
   alone: boolean;
   /** The edited text has a syntax error: parsed alone, a function can then differ from the whole file's parse of it. */
   syntaxError: boolean;
@@ -46,7 +46,7 @@ const spansOf = (chunks: ReadonlyArray<{ start: number; end: number; bodyStart: 
  * Runs `length` chained edits on `original`; `random` picks the places and characters. With
  * `outside`, every other edit goes somewhere outside function bodies (a docstring, an import, a
  * class attribute, a blank line between functions). With `alone`, edits inside function bodies
- * parse the edited functions alone when they can (`analyzeEditedFunction`), as the language server does.
+ * parse the edited function alone when they can (`analyzeEditedFunction`), as the language server does.
  */
 export function* editChain(engine: Engine, original: string, length: number, random: () => number, alphabet = 'x_( \n:', outside = false, alone = false): Generator<ChainedEdit> {
   let text = original;
@@ -54,7 +54,7 @@ export function* editChain(engine: Engine, original: string, length: number, ran
   let analysis = analyzeTree(tree, text);
   let state = chunkedFindings(analysis, analysis.chunks ?? []);
   let chunks = spansOf(analysis.chunks ?? []);
-  let edited: FunctionSpan[] = [];
+  let edited: FunctionSpan | undefined;
   let chunkIndex = -1;
   try {
     for (let index = 1; index <= length && chunks.length > 0; index++) {
@@ -81,15 +81,15 @@ export function* editChain(engine: Engine, original: string, length: number, ran
       const full = analyzeTree(fresh, editedText);
       const syntaxError = fresh.rootNode.hasError;
       fresh.delete();
-      const parseAlone = (stale: Tree, stillStale: FunctionSpan[]) => analyzeEditedFunction((t, range) => engine.parseRange(t, range), stale, editedText, {}, undefined, state, [change], stillStale);
+      const parseAlone = (stale: Tree, stillStale: FunctionSpan | undefined) => analyzeEditedFunction((t, range) => engine.parseRange(t, range), stale, editedText, {}, undefined, state, [change], stillStale);
       let parsedAlone = alone ? parseAlone(tree, edited) : undefined;
-      if (alone && !parsedAlone && edited.length > 0) {
-        // As the server does: the functions parsed alone so far go into the tree first, without this change.
+      if (alone && !parsedAlone && edited) {
+        // As the server does: the function parsed alone so far goes into the tree first, without this change.
         const stale = tree;
         tree = catchUpTree((t, previous) => engine.parse(t, previous), stale, text, [change]);
         stale.delete();
-        edited = [];
-        parsedAlone = parseAlone(tree, []);
+        edited = undefined;
+        parsedAlone = parseAlone(tree, undefined);
       }
       let incremental: IncrementalResult | undefined;
       if (parsedAlone) {
@@ -111,7 +111,7 @@ export function* editChain(engine: Engine, original: string, length: number, ran
         }
         tree.delete();
         tree = next;
-        edited = [];
+        edited = undefined;
       }
       text = editedText;
       const afresh = (f: Finding) => {

@@ -248,39 +248,36 @@ export interface FunctionSpan {
   end: number;
 }
 
-/** At most this many functions are parsed alone, and the tree left stale in them, before the whole file is re-parsed. */
-export const MAX_FUNCTIONS_ALONE = 1;
-
 export interface EditedFunctionResult {
   result: IncrementalResult;
-  /** The functions parsed alone, in offsets of the text now: pass them to the next call while the tree stays un-parsed. */
-  edited: FunctionSpan[];
-  /** Milliseconds spent parsing functions. */
+  /** The function parsed alone, in offsets of the text now: pass it to the next call while the tree stays un-parsed. */
+  edited: FunctionSpan;
+  /** Milliseconds spent parsing the function. */
   parseMs: number;
-  /** Frees the functions' own trees, once nothing reads the result's nodes any more. */
+  /** Frees the function's own tree, once nothing reads the result's nodes any more. */
   dispose(): void;
 }
 
 /**
- * While typing stays inside function bodies, re-parses only the edited top-level functions and
- * methods, and analyzes them on a model of the rest of the file taken from `staleTree`: the tree last
- * parsed, `edit`ed for every change since, and not re-parsed. tree-sitter's incremental re-parse of a
- * Python file is not local: it cannot reuse a statement's subtree when the statement starts with a
- * name (the keyword-capture token), and most repetitions are fragile (built across grammar
- * conflicts), so it walks every statement of the file again: 5-16 ms for 10,000 lines, and tens of
- * milliseconds when error recovery runs after a quote or a bracket. A function alone parses in
- * under a millisecond.
+ * While typing stays inside one top-level function or method, re-parses only that function and
+ * analyzes it on a model of the rest of the file taken from `staleTree`: the tree last parsed,
+ * `edit`ed for every change since, and not re-parsed. tree-sitter's incremental re-parse of a Python
+ * file is not local: it cannot reuse a statement's subtree when the statement starts with a name
+ * (the keyword-capture token), and most repetitions are fragile (built across grammar conflicts),
+ * so it walks every statement of the file again: 5-16 ms for 10,000 lines, and tens of milliseconds
+ * when error recovery runs after a quote or a bracket. A function alone parses in under a millisecond.
  *
- * `changes` are the changes since the last analysis, whose state is `previous`; `edited` are the
- * functions parsed alone since `staleTree` was parsed (in the last analysis's offsets): their text in
- * `staleTree` is out of date too. Returns undefined when the changes are not all inside one function
- * (after its first character), when more than `MAX_FUNCTIONS_ALONE` functions would be stale, when a
- * function alone does not parse as one function spanning the same text, or when the analysis cannot
- * reuse anything: then re-parse the whole file.
+ * `changes` are the changes since the last analysis, whose state is `previous`; `edited` is the
+ * function parsed alone since `staleTree` was parsed, if any (in the last analysis's offsets): its
+ * text in `staleTree` is out of date too. Returns undefined when the changes are not all inside one
+ * function (after its first character), when that is not `edited` (bring `edited` into the tree
+ * first: `catchUpTree`; several stale functions made the eventual re-parse recover from several
+ * syntax errors at once), when the function alone does not parse as one function spanning the same
+ * text, or when the analysis cannot reuse anything: then re-parse the whole file.
  *
- * Where a function has a syntax error, it is analyzed as it parses alone, while in the whole file the
- * error could reach past it (an unclosed bracket or string); the full re-parse once typing pauses
- * settles that. Without syntax errors a function parses alone exactly as in the file.
+ * Where the function has a syntax error, it is analyzed as it parses alone, while in the whole file
+ * the error could reach past it (an unclosed bracket or string); the full re-parse once typing
+ * pauses settles that. Without syntax errors a function parses alone exactly as in the file.
  *
  * Points `staleTree`'s nodes at `source` for their text (`readTextFrom`), whatever the outcome.
  */
@@ -292,47 +289,36 @@ export function analyzeEditedFunction(
   workspace: WorkspaceLink | undefined,
   previous: ChunkedFindings,
   changes: readonly TextChange[],
-  edited: readonly FunctionSpan[],
+  edited: FunctionSpan | undefined,
 ): EditedFunctionResult | undefined {
   const first = changes[0];
   if (!first) return undefined;
   const candidate = previous.chunks[lastSpanStartingAt(previous.chunks, first.startIndex)];
-  if (!candidate) return undefined;
+  if (!candidate || (edited && edited.start !== candidate.start)) return undefined;
   const { start } = candidate;
   let end = candidate.end;
   for (const change of changes) {
     if (change.startIndex <= start || change.oldEndIndex > end) return undefined;
     end += change.newEndIndex - change.oldEndIndex;
   }
-  // The changes are inside the candidate: the other functions only move.
-  const others = edited.filter((span) => span.start !== start).map((span) => ({ start: moveThrough(span.start, changes), end: moveThrough(span.end, changes) }));
-  const spans = [...others, { start, end }].sort((a, b) => a.start - b.start);
-  if (spans.length > MAX_FUNCTIONS_ALONE || !readTextFrom(staleTree, source)) return undefined;
-  const trees: Tree[] = [];
-  const dispose = () => {
-    for (const tree of trees) tree.delete();
-  };
-  const replaced = new Map<number, Node>();
-  let parseMs = 0;
-  for (const span of spans) {
-    const stale = functionStartingAt(staleTree, span.start);
-    if (!stale) break;
-    const range: ParseRange = { startIndex: span.start, endIndex: span.end, startPosition: stale.startPosition, endPosition: positionAt(source, stale.startPosition, span.start, span.end) };
-    const t0 = performance.now();
-    const alone = parseRange(source, range);
-    parseMs += performance.now() - t0;
-    trees.push(alone);
-    const statements = alone.rootNode.namedChildren.filter((n) => n.type !== 'comment');
-    const fn = statements.length === 1 ? statements[0]! : undefined;
-    if (fn?.type !== 'function_definition' || fn.startIndex !== span.start || fn.endIndex !== span.end) break;
-    replaced.set(span.start, fn);
-  }
-  const result = replaced.size === spans.length ? analyzeIncrementally(staleTree, source, options, workspace, previous, changes, [], replaced) : undefined;
+  const stale = functionStartingAt(staleTree, start);
+  if (!stale || !readTextFrom(staleTree, source)) return undefined;
+  const range: ParseRange = { startIndex: start, endIndex: end, startPosition: stale.startPosition, endPosition: positionAt(source, stale.startPosition, start, end) };
+  const t0 = performance.now();
+  const alone = parseRange(source, range);
+  const parseMs = performance.now() - t0;
+  const dispose = () => alone.delete();
+  const statements = alone.rootNode.namedChildren.filter((n) => n.type !== 'comment');
+  const fn = statements.length === 1 ? statements[0]! : undefined;
+  const result =
+    fn?.type === 'function_definition' && fn.startIndex === start && fn.endIndex === end
+      ? analyzeIncrementally(staleTree, source, options, workspace, previous, changes, [], new Map([[start, fn]]))
+      : undefined;
   if (!result) {
     dispose();
     return undefined;
   }
-  return { result, edited: spans, parseMs, dispose };
+  return { result, edited: { start, end }, parseMs, dispose };
 }
 
 /**
@@ -360,12 +346,6 @@ function undoing(change: TextChange): TextChange {
     oldEndPosition: change.newEndPosition,
     newEndPosition: change.oldEndPosition,
   };
-}
-
-/** An offset outside every change, after the changes. */
-function moveThrough(offset: number, changes: readonly TextChange[]): number {
-  for (const change of changes) offset = moveOffset(offset, change, 'end');
-  return offset;
 }
 
 /** The top-level function or method of `tree` that starts at `start`. */

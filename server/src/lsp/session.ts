@@ -56,10 +56,10 @@ interface OpenDocument {
   /** The last analysis's findings by function, when they can seed an incremental one. */
   chunked?: ChunkedFindings;
   /**
-   * The functions whose text changed since `tree` was parsed, which the analyses since parsed alone
-   * (see `analyzeEditedFunction`), in the last analysis's offsets. `tree` is out of date inside them.
+   * The function whose text changed since `tree` was parsed, which the analyses since parsed alone
+   * (see `analyzeEditedFunction`), in the last analysis's offsets. `tree` is out of date inside it.
    */
-  editedFunctions: FunctionSpan[];
+  editedFunction?: FunctionSpan;
   /** The text the last analysis started from (the one `changes` are changes of). */
   analyzedText?: string;
   /** Some findings on screen were carried over from before the last edits: a full analysis is due once typing pauses. */
@@ -217,7 +217,7 @@ export class Session {
     const { open, findings, settings } = current;
     let markdown = findingHover(findings, params.position, settings.docsBaseUrl || undefined);
     if (!markdown && settings.vocabularyHovers) {
-      const tree = open.tree && open.findings?.version === open.document.version && open.editedFunctions.length === 0 ? open.tree : undefined;
+      const tree = open.tree && open.findings?.version === open.document.version && !open.editedFunction ? open.tree : undefined;
       if (tree) markdown = vocabularyHover(tree, params.position, settings.docsBaseUrl || undefined, pythonLineBreaks(open.document.getText()));
       else {
         const fresh = this.engine.parse(open.document.getText());
@@ -301,7 +301,6 @@ export class Session {
     this.documents.set(textDocument.uri, {
       document: TextDocument.create(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text),
       tree: undefined,
-      editedFunctions: [],
       scheduled: false,
       changes: undefined,
     });
@@ -440,7 +439,7 @@ export class Session {
     } else {
       open.tree?.delete();
       open.tree = undefined;
-      open.editedFunctions = [];
+      open.editedFunction = undefined;
       open.changes = undefined;
     }
     open.document = TextDocument.update(before, [change], version);
@@ -532,7 +531,7 @@ export class Session {
     if (!checked.ok) {
       open.tree?.delete();
       open.tree = undefined;
-      open.editedFunctions = [];
+      open.editedFunction = undefined;
       open.chunked = undefined;
       this.connection.console.info(`${uri}: not analyzed: ${checked.reason}`);
       await this.connection.sendDiagnostics({ uri, version, diagnostics: [skippedFileDiagnostic(checked.reason)] });
@@ -542,14 +541,14 @@ export class Session {
     const options = { ...this.optionsFor(uri, settings), timeLimitMs: settings.maxAnalysisSeconds * 1000 };
     const link = this.linkFor(uri);
     if (!full && settings.incrementalAnalysis && chunked && changes && changes.length > 0 && open.tree) {
-      let alone = this.analyzeEditedFunction(open.tree, text, options, link, chunked, changes, open.editedFunctions);
+      let alone = this.analyzeEditedFunction(open.tree, text, options, link, chunked, changes, open.editedFunction);
       let caughtUpMs: number | undefined;
-      if (!alone && open.editedFunctions.length > 0 && analyzedText !== undefined) {
-        // Another function, or code outside functions: first the functions parsed alone so far go into
+      if (!alone && open.editedFunction && analyzedText !== undefined) {
+        // Another function, or code outside functions: first the function parsed alone so far goes into
         // the tree, without this change (whose syntax error, if any, then stays out of the whole file's parse).
         const stale = open.tree;
         open.tree = undefined;
-        open.editedFunctions = [];
+        open.editedFunction = undefined;
         const t0 = performance.now();
         try {
           open.tree = catchUpTree((source, previous) => this.engine.parse(source, previous), stale, analyzedText, changes);
@@ -559,18 +558,18 @@ export class Session {
         } finally {
           stale.delete();
         }
-        if (open.tree) alone = this.analyzeEditedFunction(open.tree, text, options, link, chunked, changes, []);
+        if (open.tree) alone = this.analyzeEditedFunction(open.tree, text, options, link, chunked, changes, undefined);
       }
       if (alone) {
         // The tree stays as it is, edited but not re-parsed: the next edit elsewhere, or the pause, re-parses it.
-        open.editedFunctions = alone.edited;
+        open.editedFunction = alone.edited;
         open.chunked = alone.result.state;
         open.settleTimer = setTimeout(() => this.schedule(uri, true), SETTLE_DELAY_MS);
         if (timing) {
           const { model, rules, carry } = alone.result.phases;
           timing.parsed = timing.started + (caughtUpMs ?? 0) + alone.parseMs;
           const caughtUp = caughtUpMs === undefined ? '' : `after a catch-up parse of the whole file (${round(caughtUpMs)} ms), `;
-          timing.kind = `function alone: ${caughtUp}${alone.edited.length} parsed alone, ${alone.result.analyzed} analyzed, ${alone.result.reused} reused, ${alone.result.built} built; parse ${round(alone.parseMs)}, model ${round(model)}, rules ${round(rules)}, carry ${round(carry)} ms`;
+          timing.kind = `function alone: ${caughtUp}${alone.result.analyzed} analyzed, ${alone.result.reused} reused, ${alone.result.built} built; parse ${round(alone.parseMs)}, model ${round(model)}, rules ${round(rules)}, carry ${round(carry)} ms`;
         }
         const findings = clampToLines(pythonLineBreaks(text), alone.result.findings);
         alone.dispose();
@@ -585,14 +584,14 @@ export class Session {
     } catch (error) {
       open.tree?.delete();
       open.tree = undefined;
-      open.editedFunctions = [];
+      open.editedFunction = undefined;
       open.chunked = undefined;
       const reason = error instanceof Error ? error.message : String(error);
       await this.connection.sendDiagnostics({ uri, version, diagnostics: [skippedFileDiagnostic(reason)] });
       return;
     }
     const previousTree = open.tree;
-    open.editedFunctions = [];
+    open.editedFunction = undefined;
     let result: AnalysisResult | undefined;
     if (!full && settings.incrementalAnalysis && chunked && changes && changes.length > 0 && previousTree) {
       const source = pythonLineBreaks(text);
@@ -641,7 +640,7 @@ export class Session {
     link: WorkspaceLink | undefined,
     chunked: ChunkedFindings,
     changes: TextChange[],
-    edited: FunctionSpan[],
+    edited: FunctionSpan | undefined,
   ): EditedFunctionResult | undefined {
     try {
       return analyzeEditedFunction((source, range) => this.engine.parseRange(source, range), staleTree, pythonLineBreaks(text), options, link, chunked, changes, edited);
