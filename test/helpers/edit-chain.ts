@@ -4,10 +4,10 @@
  * pause settles it), and is compared with a full analysis of the text so far. Used by
  * test/incremental.test.ts and scripts/check-incremental.ts.
  */
-import { Edit, type Tree } from 'web-tree-sitter';
+import { Edit } from 'web-tree-sitter';
 import { analyzeTree } from '../../server/src/core/analyze';
 import type { Engine } from '../../server/src/core/engine';
-import { analyzeEditedFunction, analyzeIncrementally, catchUpTree, chunkedFindings, type FunctionSpan, type IncrementalResult, type TextChange } from '../../server/src/core/incremental';
+import { analyzeIncrementally, analyzeWhileTyping, chunkedFindings, type EditedFunctionResult, type FunctionSpan, type IncrementalResult, type TextChange } from '../../server/src/core/incremental';
 import type { Finding } from '../../server/src/core/types';
 
 export interface ChainedEdit {
@@ -81,15 +81,13 @@ export function* editChain(engine: Engine, original: string, length: number, ran
       const full = analyzeTree(fresh, editedText);
       const syntaxError = fresh.rootNode.hasError;
       fresh.delete();
-      const parseAlone = (stale: Tree, stillStale: FunctionSpan | undefined) => analyzeEditedFunction((t, range) => engine.parseRange(t, range), stale, editedText, {}, undefined, state, [change], stillStale);
-      let parsedAlone = alone ? parseAlone(tree, edited) : undefined;
-      if (alone && !parsedAlone && edited) {
-        // As the server does: the function parsed alone so far goes into the tree first, without this change.
-        const stale = tree;
-        tree = catchUpTree((t, previous) => engine.parse(t, previous), stale, text, [change]);
-        stale.delete();
-        edited = undefined;
-        parsedAlone = parseAlone(tree, undefined);
+      let parsedAlone: EditedFunctionResult | undefined;
+      if (alone) {
+        const step = analyzeWhileTyping(engine, tree, editedText, text, {}, undefined, state, [change], edited);
+        if (!step.tree) throw new Error('a parse timed out');
+        tree = step.tree;
+        edited = step.edited;
+        parsedAlone = step.alone;
       }
       let incremental: IncrementalResult | undefined;
       if (parsedAlone) {

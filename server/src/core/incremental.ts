@@ -321,6 +321,68 @@ export function analyzeEditedFunction(
   return { result, edited: { start, end }, parseMs, dispose };
 }
 
+/** What parses the whole file and single functions (the engine). */
+export interface TypingParser {
+  parse(text: string, previous?: Tree): Tree;
+  parseRange(text: string, range: ParseRange): Tree;
+}
+
+export interface TypingStep {
+  /** The document's tree from now on: `staleTree`, or the caught-up tree that replaced it (undefined when that parse failed). */
+  tree: Tree | undefined;
+  /** The function parsed alone, for the next step (see `analyzeEditedFunction`). */
+  edited: FunctionSpan | undefined;
+  /** The analysis, when the edited function could be parsed alone. */
+  alone?: EditedFunctionResult;
+  /** Milliseconds of the catch-up parse, when there was one. */
+  caughtUpMs?: number;
+}
+
+/**
+ * One keystroke's attempt at parsing only the edited function, as the language server makes it: on
+ * `staleTree` as it is (`analyzeEditedFunction`) and, when typing moved on from `edited`, after
+ * bringing that function into the tree without the new change (`catchUpTree`; `staleTree` is then
+ * deleted). `analyzedSource` is the text the last analysis saw. Without `alone`, re-parse the whole
+ * file from the returned tree; a parse that timed out gives no `alone`, and no tree when it was the
+ * catch-up: the whole file's parse from scratch then reports it.
+ */
+export function analyzeWhileTyping(
+  parser: TypingParser,
+  staleTree: Tree,
+  source: string,
+  analyzedSource: string | undefined,
+  options: AnalyzeOptions,
+  workspace: WorkspaceLink | undefined,
+  previous: ChunkedFindings,
+  changes: readonly TextChange[],
+  edited: FunctionSpan | undefined,
+): TypingStep {
+  const parseAlone = (tree: Tree, stale: FunctionSpan | undefined) => {
+    try {
+      return analyzeEditedFunction((text, range) => parser.parseRange(text, range), tree, source, options, workspace, previous, changes, stale);
+    } catch {
+      return undefined;
+    }
+  };
+  const alone = parseAlone(staleTree, edited);
+  if (alone) return { tree: staleTree, edited: alone.edited, alone };
+  if (!edited || analyzedSource === undefined) return { tree: staleTree, edited };
+  // Another function, or code outside functions: the function parsed alone so far goes into the tree
+  // first, without this change (whose syntax error, if any, then stays out of the whole file's parse).
+  const t0 = performance.now();
+  let tree: Tree | undefined;
+  try {
+    tree = catchUpTree((text, previousTree) => parser.parse(text, previousTree), staleTree, analyzedSource, changes);
+  } catch {
+    return { tree: undefined, edited: undefined };
+  } finally {
+    staleTree.delete();
+  }
+  const caughtUpMs = performance.now() - t0;
+  const after = parseAlone(tree, undefined);
+  return { tree, edited: after?.edited, caughtUpMs, ...(after ? { alone: after } : {}) };
+}
+
 /**
  * A tree of the whole text as the last analysis saw it (`analyzedSource`), from `staleTree`, which
  * was edited for that text and for `changes` since, but re-parsed for neither: the edits are undone

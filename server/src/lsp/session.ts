@@ -39,7 +39,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkText, clampToLines, pythonLineBreaks, type Engine } from '../core/engine';
 import type { AnalysisResult } from '../core/analyze';
 import type { Finding } from '../core/types';
-import { analyzeEditedFunction, analyzeIncrementally, catchUpTree, chunkedFindings, type ChunkedFindings, type EditedFunctionResult, type FunctionSpan, type TextChange } from '../core/incremental';
+import { analyzeIncrementally, analyzeWhileTyping, chunkedFindings, type ChunkedFindings, type FunctionSpan, type TextChange } from '../core/incremental';
 import { configErrorDiagnostic, partialAnalysisDiagnostic, readConfigErrors, toLspDiagnostic, skippedFileDiagnostic } from './diagnostics';
 import { findingHover, vocabularyHover } from './hover';
 import { analyzeOptionsOf, DEFAULT_SETTINGS, normalizeSettings, SETTINGS_SECTION, type Settings } from './settings';
@@ -541,28 +541,12 @@ export class Session {
     const options = { ...this.optionsFor(uri, settings), timeLimitMs: settings.maxAnalysisSeconds * 1000 };
     const link = this.linkFor(uri);
     if (!full && settings.incrementalAnalysis && chunked && changes && changes.length > 0 && open.tree) {
-      let alone = this.analyzeEditedFunction(open.tree, text, options, link, chunked, changes, open.editedFunction);
-      let caughtUpMs: number | undefined;
-      if (!alone && open.editedFunction && analyzedText !== undefined) {
-        // Another function, or code outside functions: first the function parsed alone so far goes into
-        // the tree, without this change (whose syntax error, if any, then stays out of the whole file's parse).
-        const stale = open.tree;
-        open.tree = undefined;
-        open.editedFunction = undefined;
-        const t0 = performance.now();
-        try {
-          open.tree = catchUpTree((source, previous) => this.engine.parse(source, previous), stale, analyzedText, changes);
-          caughtUpMs = performance.now() - t0;
-        } catch {
-          // A parse that timed out: the whole file is parsed from scratch below, which reports it.
-        } finally {
-          stale.delete();
-        }
-        if (open.tree) alone = this.analyzeEditedFunction(open.tree, text, options, link, chunked, changes, undefined);
-      }
+      const step = analyzeWhileTyping(this.engine, open.tree, pythonLineBreaks(text), analyzedText, options, link, chunked, changes, open.editedFunction);
+      open.tree = step.tree;
+      open.editedFunction = step.edited;
+      const { alone, caughtUpMs } = step;
       if (alone) {
         // The tree stays as it is, edited but not re-parsed: the next edit elsewhere, or the pause, re-parses it.
-        open.editedFunction = alone.edited;
         open.chunked = alone.result.state;
         open.settleTimer = setTimeout(() => this.schedule(uri, true), SETTLE_DELAY_MS);
         if (timing) {
@@ -630,24 +614,6 @@ export class Session {
     if (!result) result = this.engine.analyze(tree, text, options, link);
     if (result !== undefined && !('state' in result)) open.chunked = result.chunks ? chunkedFindings(result, result.chunks) : undefined;
     await this.publish(uri, open, version, result, settings, timing);
-  }
-
-  /** `analyzeEditedFunction`; undefined also when parsing a function alone failed. */
-  private analyzeEditedFunction(
-    staleTree: Tree,
-    text: string,
-    options: AnalyzeOptions,
-    link: WorkspaceLink | undefined,
-    chunked: ChunkedFindings,
-    changes: TextChange[],
-    edited: FunctionSpan | undefined,
-  ): EditedFunctionResult | undefined {
-    try {
-      return analyzeEditedFunction((source, range) => this.engine.parseRange(source, range), staleTree, pythonLineBreaks(text), options, link, chunked, changes, edited);
-    } catch {
-      // A parse that timed out: the whole file's re-parse reports it.
-      return undefined;
-    }
   }
 
   private async publish(uri: string, open: OpenDocument, version: number, result: AnalysisResult, settings: Settings, timing: { started: number; parsed: number; kind: string } | undefined): Promise<void> {
