@@ -134,6 +134,7 @@ describe('editing inside functions: the edited function parsed alone', function 
       const alone = typist.type('await other()', 'later()\n    ');
       assert.ok(alone);
       const model = alone.result.model;
+      assert.ok(model);
       const names: string[] = [];
       model.forEachDescendant(model.root, (node) => {
         if (node.type === 'identifier') names.push(node.text);
@@ -159,6 +160,39 @@ describe('editing inside functions: the edited function parsed alone', function 
       const closed = typist.insert(typist.text.indexOf('print("') + 'print("'.length, 'done")\n    ');
       assert.ok(closed);
       assert.deepEqual(closed.result.findings.map(key), typist.full().map(key));
+      closed.dispose();
+    } finally {
+      typist.dispose();
+    }
+  });
+
+  it('keeps the last findings, moved, while the edited function does not parse as a function (an open bracket)', () => {
+    const source = ['import time', '', '', 'async def first():', '    time.sleep(1)', '    async with lock, other() as tg:', '        tg.start()', '', '', 'def later():', '    time.sleep(2)', ''].join('\n');
+    const typist = new Typist(engine, source);
+    try {
+      const before = typist.full();
+      assert.deepEqual(brief(before), ['AIO101@5']);
+      const open = typist.type('async with lock', 'result = await fetch(\n    ');
+      assert.ok(open, 'still handled without parsing the whole file');
+      assert.equal(open.result.analyzed, 0, 'nothing analyzed afresh');
+      assert.equal(open.result.model, undefined);
+      assert.deepEqual(brief(open.result.findings), ['AIO101@5'], 'the finding before the bracket stays where it was');
+      assert.deepEqual(open.result.state.chunks.map((c) => [c.start, c.end]), [
+        [source.indexOf('async def first'), typist.text.indexOf('tg.start()') + 'tg.start()'.length],
+        [typist.text.indexOf('def later'), typist.text.length - 1],
+      ]);
+      open.dispose();
+      // Still open: typing goes on in the same function, the findings after the edit move with it.
+      const more = typist.type('\n    async with lock', 'value');
+      assert.ok(more);
+      assert.equal(more.result.analyzed, 0);
+      more.dispose();
+      // Closing the bracket makes it a function again: analyzed afresh, as a full analysis does.
+      const closed = typist.type('\n    async with lock', ')');
+      assert.ok(closed);
+      assert.equal(closed.result.analyzed, 1);
+      assert.deepEqual(closed.result.findings.map(key), typist.full().map(key));
+      assert.deepEqual(brief(closed.result.findings), ['AIO101@5']);
       closed.dispose();
     } finally {
       typist.dispose();
@@ -258,7 +292,8 @@ describe('editing inside functions: the edited function parsed alone', function 
       }
     }
     assert.ok(alone > 400, `only ${alone} edits parsed functions alone`);
-    assert.ok(compared > 300, `only ${compared} edits compared`);
+    // Edits inside an unclosed bracket or string keep the last findings (see the test above), so fewer are compared.
+    assert.ok(compared > 200, `only ${compared} edits compared`);
   });
 
   it('the server parses the edited function alone, publishes what a full analysis finds, then settles', async () => {

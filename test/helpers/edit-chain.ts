@@ -42,6 +42,12 @@ export function insertion(text: string, at: number, inserted: string): TextChang
 /** A chunk's offsets, kept after its tree is gone. */
 const spansOf = (chunks: ReadonlyArray<{ start: number; end: number; bodyStart: number }>) => chunks.map(({ start, end, bodyStart }) => ({ start, end, bodyStart }));
 
+/** The spans after inserting `change` (an insertion: offsets at or after it move). */
+function movedSpans(chunks: ReadonlyArray<{ start: number; end: number; bodyStart: number }>, change: TextChange): Array<{ start: number; end: number; bodyStart: number }> {
+  const move = (offset: number) => (offset < change.startIndex ? offset : offset + change.newEndIndex - change.oldEndIndex);
+  return chunks.map(({ start, end, bodyStart }) => ({ start: move(start), end: move(end), bodyStart: move(bodyStart) }));
+}
+
 /**
  * Runs `length` chained edits on `original`; `random` picks the places and characters. With
  * `outside`, every other edit goes somewhere outside function bodies (a docstring, an import, a
@@ -93,7 +99,8 @@ export function* editChain(engine: Engine, original: string, length: number, ran
       if (parsedAlone) {
         incremental = parsedAlone.result;
         state = incremental.state;
-        chunks = spansOf(incremental.model.chunks);
+        // Nothing analyzed afresh (the function does not parse yet): the spans as they were, moved.
+        chunks = incremental.model ? spansOf(incremental.model.chunks) : movedSpans(chunks, change);
         edited = parsedAlone.edited;
         parsedAlone.dispose();
       } else {
@@ -101,7 +108,7 @@ export function* editChain(engine: Engine, original: string, length: number, ran
         incremental = analyzeIncrementally(next, editedText, {}, undefined, state, [change], tree.getChangedRanges(next));
         if (incremental) {
           state = incremental.state;
-          chunks = spansOf(incremental.model.chunks);
+          chunks = spansOf(incremental.model!.chunks);
         } else {
           analysis = analyzeTree(next, editedText);
           state = chunkedFindings(analysis, analysis.chunks ?? []);

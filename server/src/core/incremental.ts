@@ -15,6 +15,7 @@
  * parsed alone and stands in for its stale copy (`analyzeEditedFunction`, `catchUpTree`).
  */
 import { Edit, type Node, type Range as ParseRange, type Tree } from 'web-tree-sitter';
+import { keptRootOf } from './kept-root';
 import { readTextFrom } from './parser';
 import { RuleRunner, sortFindings, type AnalysisResult } from './analyze';
 import { SemanticModel, type Chunk } from './semantic';
@@ -70,8 +71,8 @@ export interface IncrementalResult extends AnalysisResult {
   fresh: { chunks: Array<{ start: number; end: number }>; statements: Array<{ start: number; end: number }> };
   /** Milliseconds spent building the model, walking the rules, and carrying findings over. */
   phases: { model: number; rules: number; carry: number };
-  /** The model the analysis ran on. */
-  model: SemanticModel;
+  /** The model the analysis ran on (none when nothing was analyzed afresh). */
+  model?: SemanticModel;
 }
 
 /**
@@ -144,11 +145,12 @@ export function analyzeIncrementally(
   changes: readonly TextChange[],
   changedRanges: ReadonlyArray<{ startIndex: number; endIndex: number }>,
   replacedFunctions?: ReadonlyMap<number, Node>,
+  root: Node = tree.rootNode,
 ): IncrementalResult | undefined {
   if (changes.length === 0) return undefined;
   const t0 = performance.now();
   // Shallow outside functions, unless a suppression for the whole file may sit in an expression's comment.
-  const semantic = new SemanticModel(tree.rootNode, workspace, { lazyBodies: true, source, shallowOutside: !source.includes('async-pitfalls:'), replacedFunctions });
+  const semantic = new SemanticModel(root, workspace, { lazyBodies: true, source, shallowOutside: !source.includes('async-pitfalls:'), replacedFunctions });
   // Whitespace typed between statements (a blank line, a trailing space) moves code without
   // changing it when the re-parse found no syntax change: it dirties nothing outside functions.
   const neutral = changedRanges.length === 0;
@@ -293,6 +295,8 @@ export function analyzeEditedFunction(
 ): EditedFunctionResult | undefined {
   const first = changes[0];
   if (!first) return undefined;
+  // Before any way out: the kept nodes must see every edit made to the tree.
+  const root = keptRootOf(staleTree, changes);
   const candidate = previous.chunks[lastSpanStartingAt(previous.chunks, first.startIndex)];
   if (!candidate || (edited && edited.start !== candidate.start)) return undefined;
   const { start } = candidate;
@@ -310,15 +314,55 @@ export function analyzeEditedFunction(
   const dispose = () => alone.delete();
   const statements = alone.rootNode.namedChildren.filter((n) => n.type !== 'comment');
   const fn = statements.length === 1 ? statements[0]! : undefined;
-  const result =
-    fn?.type === 'function_definition' && fn.startIndex === start && fn.endIndex === end
-      ? analyzeIncrementally(staleTree, source, options, workspace, previous, changes, [], new Map([[start, fn]]))
+  const whole = fn?.type === 'function_definition' && fn.startIndex === start && fn.endIndex === end;
+  const result = whole
+    ? analyzeIncrementally(staleTree, source, options, workspace, previous, changes, [], new Map([[start, fn]]), root)
+    : alone.rootNode.hasError
+      ? keptWhileBroken(previous, changes, { start, end })
       : undefined;
   if (!result) {
     dispose();
     return undefined;
   }
   return { result, edited: { start, end }, parseMs, dispose };
+}
+
+/**
+ * The result while the edited function does not parse as a function (an unclosed bracket or string
+ * being typed): every finding of the last analysis, the edited function's too, moved by the changes
+ * (those inside a change are dropped). Analyzing what the parser recovered from such text would
+ * make squiggles come and go at every keystroke of an unfinished line; the full analysis once
+ * typing pauses reports on the text as it is. Undefined when a finding outside the function cannot
+ * be moved (the whole file is re-parsed then).
+ */
+function keptWhileBroken(previous: ChunkedFindings, changes: readonly TextChange[], edited: FunctionSpan): IncrementalResult | undefined {
+  const t0 = performance.now();
+  const chunks: ChunkedFindings['chunks'] = [];
+  for (const chunk of previous.chunks) {
+    if (chunk.start === edited.start) {
+      chunks.push({ ...edited, findings: chunk.findings.flatMap((f) => moveFindings([f], changes) ?? []) });
+      continue;
+    }
+    const moved = moveChunk(chunk, changes);
+    const findings = moved && moveFindings(chunk.findings, changes);
+    if (!findings) return undefined;
+    chunks.push({ ...moved, findings });
+  }
+  const outside: StatementFindings[] = [];
+  for (const entry of previous.outside) {
+    const findings = moveFindings(entry.findings, changes);
+    if (!findings) return undefined;
+    let { start, end } = entry;
+    for (const change of changes) {
+      start = moveOffset(start, change, 'start');
+      end = moveOffset(end, change, 'end');
+    }
+    outside.push({ start, end, findings });
+  }
+  const state: ChunkedFindings = { chunks, outside };
+  const findings = sortFindings([...outside.flatMap((entry) => entry.findings), ...chunks.flatMap((c) => c.findings)]);
+  const fresh = { chunks: [], statements: [] };
+  return { findings, ruleErrors: [], state, fresh, analyzed: 0, reused: chunks.length, built: 0, phases: { model: 0, rules: 0, carry: performance.now() - t0 } };
 }
 
 /** What parses the whole file and single functions (the engine). */
