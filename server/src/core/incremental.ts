@@ -352,12 +352,7 @@ function keptWhileBroken(previous: ChunkedFindings, changes: readonly TextChange
   for (const entry of previous.outside) {
     const findings = moveFindings(entry.findings, changes);
     if (!findings) return undefined;
-    let { start, end } = entry;
-    for (const change of changes) {
-      start = moveOffset(start, change, 'start');
-      end = moveOffset(end, change, 'end');
-    }
-    outside.push({ start, end, findings });
+    outside.push({ ...moveSpan(entry, changes), findings });
   }
   const state: ChunkedFindings = { chunks, outside };
   const findings = sortFindings([...outside.flatMap((entry) => entry.findings), ...chunks.flatMap((c) => c.findings)]);
@@ -525,11 +520,7 @@ function carryStatements(
   const carried: StatementFindings[] = [];
   const lost: number[] = [];
   for (const entry of previous) {
-    let { start, end } = entry;
-    for (const change of changes) {
-      start = moveOffset(start, change, 'start');
-      end = moveOffset(end, change, 'end');
-    }
+    const { start, end } = moveSpan(entry, changes);
     const moved = outsideSpans.some((span) => touches(span, { start, end })) ? undefined : moveFindings(entry.findings, changes);
     if (moved) carried.push({ start, end, findings: moved });
     else lost.push(start);
@@ -563,12 +554,7 @@ function carryStatements(
 /** Each change's inserted span, in the coordinates of the final text. */
 function dirtySpans(changes: readonly TextChange[]): Array<{ start: number; end: number }> {
   return changes.map((change, i) => {
-    let start = change.startIndex;
-    let end = change.newEndIndex;
-    for (const later of changes.slice(i + 1)) {
-      start = moveOffset(start, later, 'start');
-      end = moveOffset(end, later, 'end');
-    }
+    const { start, end } = moveSpan({ start: change.startIndex, end: change.newEndIndex }, changes.slice(i + 1));
     return { start, end: Math.max(start, end) };
   });
 }
@@ -578,6 +564,16 @@ function moveOffset(offset: number, change: TextChange, snap: 'start' | 'end'): 
   if (offset < change.startIndex) return offset;
   if (offset >= change.oldEndIndex) return offset + change.newEndIndex - change.oldEndIndex;
   return snap === 'start' ? change.startIndex : change.newEndIndex;
+}
+
+/** A span after the changes, its ends snapped outwards where a change replaced them. */
+function moveSpan(span: { start: number; end: number }, changes: readonly TextChange[]): { start: number; end: number } {
+  let { start, end } = span;
+  for (const change of changes) {
+    start = moveOffset(start, change, 'start');
+    end = moveOffset(end, change, 'end');
+  }
+  return { start, end };
 }
 
 /** A chunk's range after the changes, or undefined when a change touched it (its ends included). */

@@ -5,7 +5,7 @@
  * web-tree-sitter caches a node's children lists on the node object, but `tree.rootNode` is a new
  * object every time, so each analysis created every node of the code outside functions again (a
  * call into wasm and a JavaScript object per node, and the garbage they leave): on a 10,000-line
- * file, about 60% of building the model. Starting from the same root object, the model walks the
+ * file, a third or more of building the model. Starting from the same root object, the model walks the
  * cached lists instead. `tree.edit` updates the tree in wasm, not the start positions that node
  * objects hold, so the cached nodes are moved here by the same edits (`Node.edit`, which is what
  * tree-sitter documents for nodes kept across an edit).
