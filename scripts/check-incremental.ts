@@ -16,9 +16,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Edit } from 'web-tree-sitter';
-import { analyzeTree } from '../server/src/core/analyze';
+import { analyzeInSlices, analyzeTree } from '../server/src/core/analyze';
 import { Engine } from '../server/src/core/engine';
-import { analyzeIncrementally, analyzeInSlices, chunkedFindings, type TextChange } from '../server/src/core/incremental';
+import { analyzeIncrementally, chunkedFindings, type TextChange } from '../server/src/core/incremental';
 import type { Finding } from '../server/src/core/types';
 import { editChain } from '../test/helpers/edit-chain';
 

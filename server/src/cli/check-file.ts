@@ -95,8 +95,7 @@ export class FileChecker {
       }
     }
     try {
-      const result = engine.analyzeText(text, options, index?.linkFor(file));
-      result.tree.delete();
+      const result = engine.analyzeFile(text, options, index?.linkFor(file));
       for (const e of result.ruleErrors) {
         outcome.internalErrors.push({ code: e.code, message: String(e.error) });
         outcome.notes.push(`internal error in ${e.code}: ${String(e.error)}`);

@@ -1,11 +1,12 @@
 /**
  * The analysis entry point shared by the CLI and the language server: build
  * the semantic model of a parsed file, run the enabled rules in one walk over
- * the tree, and return findings sorted by position.
+ * the code that can be reported on, and return findings sorted by position.
  */
 import type { Node, Tree } from 'web-tree-sitter';
 import { RULES } from '../rules';
 import type { Rule, RuleContext, Visitor } from './rule';
+import { chunksToVisit, Triggers } from './prefilter';
 import { SemanticModel, type Chunk } from './semantic';
 import { suppressionFixes, Suppressions } from './suppressions';
 import { rangeOf } from './syntax';
@@ -35,6 +36,7 @@ export interface AnalysisResult {
   statements?: readonly Node[];
 }
 
+/** The full analysis of a parsed file in one go, visiting every function (see `analyzeEveryFunction`). */
 export function analyzeTree(
   tree: Tree,
   source: string,
@@ -42,17 +44,104 @@ export function analyzeTree(
   rules: readonly Rule[] = RULES,
   workspace?: WorkspaceLink,
 ): AnalysisResult {
+  const steps = analyzeEveryFunction(tree, source, options, workspace, Infinity, rules);
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+/**
+ * The full analysis, in slices: the generator yields every few milliseconds of work so that the
+ * language server can read new messages in between (and drop the work when the document changed).
+ * Only the functions that the pre-filter (core/prefilter.ts) keeps are built and visited; the
+ * findings are those of `analyzeEveryFunction`.
+ */
+export function* analyzeInSlices(
+  tree: Tree,
+  source: string,
+  options: AnalyzeOptions,
+  workspace: WorkspaceLink | undefined,
+  sliceMs = 8,
+): Generator<void, AnalysisResult> {
+  const triggers = Triggers.of(RULES, options);
+  if (triggers.everything) return yield* analyzeEveryFunction(tree, source, options, workspace, sliceMs);
+  const semantic = new SemanticModel(tree.rootNode, workspace, { lazyBodies: true, source });
+  const runner = new RuleRunner(semantic, source, options);
+  const visited = chunksToVisit(semantic, source, triggers, workspace?.classify ? { classify: workspace.classify } : undefined);
+  const clock = new SliceClock(sliceMs);
+  // In document order, as `analyzeEveryFunction` does: a time limit keeps the findings of the file up to where it stopped.
+  const outside = semantic.outsideChunks;
+  let next = 0;
+  for (const chunk of [...visited, undefined]) {
+    let end = next;
+    while (end < outside.length && (!chunk || outside[end]!.startIndex < chunk.start)) end++;
+    if (!(yield* visitInSlices(runner, outside.slice(next, end), undefined, clock))) return runner.finish();
+    next = end;
+    if (!chunk) break;
+    semantic.buildChunk(chunk);
+    if (!(yield* visitInSlices(runner, chunk.nodes, chunk, clock))) return runner.finish();
+  }
+  // A suppression for the whole file may sit in a function that is not visited.
+  if (source.includes('async-pitfalls')) {
+    const skipped = new Set(semantic.chunks);
+    for (const chunk of visited) skipped.delete(chunk);
+    for (const chunk of skipped) {
+      if (!semantic.chunkMentions(chunk, 'async-pitfalls')) continue;
+      semantic.buildChunk(chunk);
+      runner.visit(chunk.nodes.filter((n) => n.type === 'comment'), () => chunk);
+    }
+  }
+  return runner.finish();
+}
+
+/** Yields whenever `sliceMs` have passed since the last yield. */
+class SliceClock {
+  private start = performance.now();
+  constructor(private readonly sliceMs: number) {}
+  *tick(): Generator<void, void> {
+    if (performance.now() - this.start > this.sliceMs) {
+      yield;
+      this.start = performance.now();
+    }
+  }
+}
+
+/** Visits `nodes` 256 at a time, yielding between slices; false once the time limit is hit. */
+function* visitInSlices(runner: RuleRunner, nodes: readonly Node[], chunk: Chunk | undefined, clock: SliceClock): Generator<void, boolean> {
+  for (let i = 0; i < nodes.length; i += 256) {
+    if (!runner.visit(nodes.slice(i, i + 256), () => chunk)) return false;
+    yield* clock.tick();
+  }
+  return true;
+}
+
+/**
+ * The full analysis with every function visited, in document order: the same findings (see
+ * core/prefilter.ts), for rules that name no trigger words, and the reference the tests compare with.
+ */
+export function* analyzeEveryFunction(
+  tree: Tree,
+  source: string,
+  options: AnalyzeOptions,
+  workspace: WorkspaceLink | undefined,
+  sliceMs = 8,
+  rules: readonly Rule[] = RULES,
+): Generator<void, AnalysisResult> {
   const semantic = new SemanticModel(tree.rootNode, workspace, { source });
   const runner = new RuleRunner(semantic, source, options, rules);
-  // The pre-order list is in document order and chunks do not nest: one pointer finds each node's chunk.
+  const nodes = semantic.preorder;
   const chunks = semantic.chunks;
   let next = 0;
-  runner.visit(semantic.preorder, (node) => {
+  const originOf = (node: Node) => {
     while (next < chunks.length && chunks[next]!.end <= node.startIndex) next++;
     const chunk = chunks[next];
-    // A node starting inside a chunk is inside it (a chunk is a whole subtree): no `endIndex`, a call into wasm.
     return chunk && chunk.start <= node.startIndex && node.startIndex < chunk.end ? chunk : undefined;
-  });
+  };
+  const clock = new SliceClock(sliceMs);
+  for (let i = 0; i < nodes.length; i += 256) {
+    if (!runner.visit(nodes.slice(i, i + 256), originOf)) break;
+    yield* clock.tick();
+  }
   return runner.finish();
 }
 

@@ -6,7 +6,9 @@
 import type { Range as ParseRange, Tree } from 'web-tree-sitter';
 import type { AnalysisResult } from './analyze';
 import { applyFixes } from './fix';
-import { analyzeInSlices } from './incremental';
+import { analyzeInSlices } from './analyze';
+import { fileMayReport, Triggers } from './prefilter';
+import { RULES } from '../rules';
 import { repairedSourceInSlices } from './recovery';
 import type { Finding, Position, Range } from './types';
 import { createPythonParser, type ParserLocation, type PythonParser } from './parser';
@@ -82,6 +84,17 @@ export class Engine {
   analyzeText(text: string, options?: AnalyzeOptions, workspace?: WorkspaceLink): AnalysisResult & { tree: Tree } {
     const tree = this.parser.parse(text);
     return { ...this.analyze(tree, text, options, workspace), tree };
+  }
+
+  /**
+   * Parses and analyzes, unless the text shows that nothing in it can be reported on (see
+   * core/prefilter.ts): then the file is not even parsed. No tree is kept.
+   */
+  analyzeFile(text: string, options: AnalyzeOptions = {}, workspace?: WorkspaceLink): AnalysisResult & { parsed: boolean } {
+    if (!fileMayReport(text, Triggers.of(RULES, options), workspace)) return { findings: [], ruleErrors: [], parsed: false };
+    const { tree, ...result } = this.analyzeText(text, options, workspace);
+    tree.delete();
+    return { ...result, parsed: true };
   }
 
   /** A workspace index whose modules this engine parses and summarizes. */

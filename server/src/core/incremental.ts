@@ -470,40 +470,6 @@ function positionAt(text: string, at: { row: number; column: number }, from: num
 }
 
 /**
- * A full analysis in slices: the generator yields every few milliseconds of rule walking so that
- * the language server can read new messages in between (and drop the work when the document
- * changed). The same model and walk as `analyzeTree`, so the same findings; only building the model
- * is done in one go.
- */
-export function* analyzeInSlices(
-  tree: Tree,
-  source: string,
-  options: AnalyzeOptions,
-  workspace: WorkspaceLink | undefined,
-  sliceMs = 8,
-): Generator<void, AnalysisResult> {
-  const semantic = new SemanticModel(tree.rootNode, workspace, { source });
-  const runner = new RuleRunner(semantic, source, options);
-  const nodes = semantic.preorder;
-  const chunks = semantic.chunks;
-  let next = 0;
-  const originOf = (node: Node) => {
-    while (next < chunks.length && chunks[next]!.end <= node.startIndex) next++;
-    const chunk = chunks[next];
-    return chunk && chunk.start <= node.startIndex && node.startIndex < chunk.end ? chunk : undefined;
-  };
-  let sliceStart = performance.now();
-  for (let i = 0; i < nodes.length; i += 256) {
-    if (!runner.visit(nodes.slice(i, i + 256), originOf)) break;
-    if (performance.now() - sliceStart > sliceMs) {
-      yield;
-      sliceStart = performance.now();
-    }
-  }
-  return runner.finish();
-}
-
-/**
  * Carries over the findings of module-level statements that no change outside functions touched
  * (`outsideSpans`), moved by the changes. Returns them, and the spans of the statements to analyze
  * afresh: those the changes touched and those whose findings could not be moved (merged where

@@ -19,6 +19,13 @@ export interface RuleMeta {
   summary: string;
   /** False for opt-in rules, which run only when selected by full code or given a severity. */
   enabledByDefault?: boolean;
+  /**
+   * Words the code the rule reports on must contain, directly or in the definition of a name it
+   * uses (see core/prefilter.ts): `async` for a rule about coroutine bodies, the modules of the APIs
+   * it matches for the others. A function with none of the enabled rules' words is not visited, and
+   * a file with none is not parsed. Absent: the rule may report anywhere (nothing is skipped).
+   */
+  triggers?: readonly string[];
 }
 
 export interface Report {

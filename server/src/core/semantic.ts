@@ -443,6 +443,16 @@ export class SemanticModel {
     return [...all];
   }
 
+  /** The scopes of the code outside functions: the module's and every class body's. */
+  outsideScopes(): Scope[] {
+    return [this.module, ...this.classScopes()];
+  }
+
+  /** An import's target as an absolute name (`.db` from `pkg.api` is `pkg.db`); undefined when it climbs above the top package. */
+  absoluteTarget(target: string): string | undefined {
+    return target.startsWith('.') && this.workspace ? absoluteImport(target, this.workspace.moduleName, this.workspace.isPackage) : target;
+  }
+
   private classScopes(): Scope[] {
     return [...this.scopes.values()].filter((s) => s.kind === 'class');
   }
@@ -490,7 +500,7 @@ export class SemanticModel {
     if (chunk.built) return;
     chunk.built = true;
     this.mergedPreorder = undefined;
-    this.libraryCache = undefined;
+    // `library` is not reset: it built every body that could import an async library before answering.
     this.builder.buildBody(chunk);
   }
 
@@ -697,9 +707,7 @@ export class SemanticModel {
   bindingValue(binding: Binding, depth: number): Value | undefined {
     switch (binding.kind) {
       case 'import': {
-        const target = binding.target.startsWith('.') && this.workspace
-          ? absoluteImport(binding.target, this.workspace.moduleName, this.workspace.isPackage)
-          : binding.target;
+        const target = this.absoluteTarget(binding.target);
         return target ? { kind: 'name', name: canonicalName(target) } : undefined;
       }
       case 'function':

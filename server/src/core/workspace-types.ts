@@ -73,6 +73,11 @@ export interface WorkspaceLink {
   findFunction(qualifiedName: string): ExternalFunction | undefined;
   /** True when the name denotes a class of the workspace. */
   isClass(qualifiedName: string): boolean;
+  /**
+   * What a dotted name is in the workspace, for the pre-filter (core/prefilter.ts): a coroutine
+   * function or a class with an async method (`async`), a module (`module`), or anything else.
+   */
+  classify?(qualifiedName: string): 'async' | 'module' | 'inert';
 }
 
 /** `.db.save` in module `pkg.api` -> `pkg.db.save`; undefined when it climbs above the top package. */

@@ -33,6 +33,7 @@ export default defineRule({
     category: 'blocking-call',
     defaultSeverity: 'warning',
     summary: 'Async code calls a sync function that reaches a blocking call, in this file or another module.',
+    triggers: ['async'],
   },
   create(context) {
     const { semantic, options } = context;

@@ -24,6 +24,7 @@ export default defineRule({
     category: 'blocking-call',
     defaultSeverity: 'warning',
     summary: 'A call that the project configuration lists as blocking is made in async code.',
+    triggers: ['async'],
   },
   create(context) {
     const { semantic, options } = context;

@@ -18,6 +18,7 @@ export default defineRule({
     category: 'unhandled-task-error',
     defaultSeverity: 'warning',
     summary: 'A task is created and its reference dropped: it can be garbage-collected mid-run and its exception is never seen.',
+    triggers: ['asyncio'],
   },
   create(context) {
     const { semantic } = context;

@@ -15,6 +15,7 @@ export default defineRule({
     category: 'unhandled-task-error',
     defaultSeverity: 'warning',
     summary: 'A task is stored in a variable that is never used again (not awaited, passed on, or asked anything), so its exception is lost.',
+    triggers: ['asyncio'],
   },
   create(context) {
     const { semantic } = context;

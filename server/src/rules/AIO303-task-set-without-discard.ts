@@ -32,6 +32,7 @@ export default defineRule({
     category: 'unhandled-task-error',
     defaultSeverity: 'warning',
     summary: 'Tasks are kept in a set but never removed, awaited or handed on: the set grows forever and their exceptions are never retrieved.',
+    triggers: ['asyncio'],
   },
   create(context) {
     const { semantic } = context;

@@ -25,6 +25,7 @@ export default defineRule({
     category: 'unhandled-task-error',
     defaultSeverity: 'warning',
     summary: '`asyncio.gather(..., return_exceptions=True)` returns exceptions as list items, and nothing checks them: failures vanish silently.',
+    triggers: ['asyncio'],
   },
   create(context) {
     const { semantic } = context;

@@ -24,6 +24,7 @@ export default defineRule({
     category: 'unhandled-task-error',
     defaultSeverity: 'warning',
     summary: 'The future of work sent to an executor or another loop is never checked, so its exception vanishes.',
+    triggers: ['asyncio', 'concurrent'],
   },
   create(context) {
     const { semantic } = context;

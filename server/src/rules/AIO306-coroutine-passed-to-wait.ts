@@ -20,6 +20,7 @@ export default defineRule({
     category: 'unhandled-task-error',
     defaultSeverity: 'warning',
     summary: 'Coroutines passed straight to `asyncio.wait()` (a TypeError since Python 3.11) or `asyncio.shield()` (the task it creates has no other reference).',
+    triggers: ['asyncio'],
   },
   create(context) {
     const { semantic } = context;

@@ -28,6 +28,7 @@ export default defineRule({
     category: 'unhandled-task-error',
     defaultSeverity: 'warning',
     summary: '`task.cancel()` without awaiting the task afterwards: its cleanup has not run when the code goes on, and an error in it is never seen.',
+    triggers: ['async'],
   },
   create(context) {
     const { semantic } = context;

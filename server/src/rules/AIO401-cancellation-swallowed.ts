@@ -37,6 +37,7 @@ export default defineRule({
     category: 'cancellation',
     defaultSeverity: 'warning',
     summary: 'A handler catches the cancellation exception in async code and does not re-raise it, so the task cannot be cancelled.',
+    triggers: ['async'],
   },
   create(context) {
     const { semantic } = context;

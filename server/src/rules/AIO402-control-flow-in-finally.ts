@@ -22,6 +22,7 @@ export default defineRule({
     // The statement silently discards every exception, whatever the code meant; Python 3.14 warns at compile time (PEP 765).
     defaultSeverity: 'error',
     summary: '`return`, `break` or `continue` in a `finally:` block discards the exception in flight, `CancelledError` included.',
+    triggers: ['async'],
   },
   create(context) {
     const { semantic } = context;

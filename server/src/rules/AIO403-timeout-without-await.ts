@@ -16,6 +16,7 @@ export default defineRule({
     category: 'cancellation',
     defaultSeverity: 'warning',
     summary: 'A timeout or cancel scope whose body never awaits: there is no point at which it could cancel anything.',
+    triggers: ['async'],
   },
   create(context) {
     const { semantic } = context;

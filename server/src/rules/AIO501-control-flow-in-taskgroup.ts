@@ -24,6 +24,7 @@ export default defineRule({
     category: 'structured-concurrency',
     defaultSeverity: 'warning',
     summary: '`return`/`break`/`continue` out of a task group waits for all its tasks first; `yield` inside one in an async generator leaks it.',
+    triggers: ['async'],
   },
   create(context) {
     const { semantic } = context;

@@ -23,6 +23,7 @@ export default defineRule({
     category: 'structured-concurrency',
     defaultSeverity: 'warning',
     summary: 'A task group whose body only starts one task: awaiting the coroutine directly does the same.',
+    triggers: ['async'],
   },
   create(context) {
     const { semantic } = context;

@@ -20,6 +20,7 @@ export default defineRule({
     category: 'structured-concurrency',
     defaultSeverity: 'warning',
     summary: 'A loop that only sleeps until a flag changes: wait on an Event instead of polling.',
+    triggers: ['async'],
   },
   create(context) {
     const { semantic } = context;

@@ -20,6 +20,7 @@ export default defineRule({
     category: 'structured-concurrency',
     defaultSeverity: 'warning',
     summary: 'A `while True:` loop in async code with no `await` and no way out: it freezes the event loop for good.',
+    triggers: ['async'],
   },
   create(context) {
     const { semantic } = context;

@@ -17,6 +17,7 @@ export default defineRule({
     category: 'threads-processes',
     defaultSeverity: 'warning',
     summary: 'A threading lock is held across an `await`: another task taking it blocks the event loop for good.',
+    triggers: ['async'],
   },
   create(context) {
     const { semantic } = context;

@@ -68,6 +68,7 @@ export default defineRule({
     category: 'threads-processes',
     defaultSeverity: 'warning',
     summary: 'A function running on a worker thread uses the event loop or an asyncio object, which are not thread-safe.',
+    triggers: ['asyncio', 'trio', 'anyio', 'call_soon', 'call_later', 'call_at'],
   },
   create(context) {
     const { semantic } = context;
@@ -78,6 +79,9 @@ export default defineRule({
         const fn = semantic.enclosingFunction(call);
         // A coroutine function is never a thread's target (calling it there only makes a coroutine).
         if (!fn || fn.isAsync) return;
+        // The cheap question first: where a function runs searches the whole file.
+        const misuse = threadUnsafeUse(call, semantic);
+        if (!misuse) return;
         const launch = threadLaunchOf(semantic, fn);
         if (!launch) return;
         let runsOwnLoop = ownLoop.get(fn.node.id);
@@ -87,8 +91,6 @@ export default defineRule({
           ownLoop.set(fn.node.id, runsOwnLoop);
         }
         if (runsOwnLoop) return;
-        const misuse = threadUnsafeUse(call, semantic);
-        if (!misuse) return;
         const where = `${fn.isLambda ? 'this lambda' : `\`${fn.name}\``}, which runs on a worker thread (${launch.api}, line ${launch.site.startPosition.row + 1})`;
         context.report({
           node: call,

@@ -47,6 +47,7 @@ export default defineRule({
     category: 'threads-processes',
     defaultSeverity: 'error',
     summary: 'A lambda or nested function is sent to another process, which must pickle it by name and cannot.',
+    triggers: ['concurrent', 'multiprocessing', 'anyio'],
   },
   create(context) {
     const { semantic } = context;

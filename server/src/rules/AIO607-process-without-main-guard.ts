@@ -27,6 +27,7 @@ export default defineRule({
     category: 'threads-processes',
     defaultSeverity: 'warning',
     summary: 'Processes are started when the module is imported, outside `if __name__ == "__main__":`, so each child starts them again.',
+    triggers: ['multiprocessing', 'concurrent'],
   },
   create(context) {
     const { semantic } = context;

@@ -40,6 +40,7 @@ export default defineRule({
     category: 'threads-processes',
     defaultSeverity: 'warning',
     summary: 'A thread or process pool is created in a function, given work and never shut down, so each call starts new workers.',
+    triggers: ['concurrent', 'multiprocessing'],
   },
   create(context) {
     const { semantic } = context;

@@ -18,6 +18,7 @@ export default defineRule({
     category: 'event-loop-misuse',
     defaultSeverity: 'warning',
     summary: 'An event loop is started inside a coroutine, where one is already running: it raises RuntimeError.',
+    triggers: ['async'],
   },
   create(context) {
     const { semantic } = context;

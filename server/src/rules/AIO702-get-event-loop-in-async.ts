@@ -15,6 +15,7 @@ export default defineRule({
     // Inside a coroutine it still returns the running loop: a clarity and future-proofing issue, not a bug.
     defaultSeverity: 'information',
     summary: '`asyncio.get_event_loop()` in a coroutine: `asyncio.get_running_loop()` is the reliable call.',
+    triggers: ['async'],
   },
   create(context) {
     const { semantic } = context;

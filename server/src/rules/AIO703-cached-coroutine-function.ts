@@ -17,6 +17,7 @@ export default defineRule({
     category: 'event-loop-misuse',
     defaultSeverity: 'warning',
     summary: 'A functools cache on an `async def` caches a coroutine object, which can be awaited only once.',
+    triggers: ['async'],
   },
   create(context) {
     const { semantic } = context;

@@ -14,6 +14,7 @@ export default defineRule({
     category: 'event-loop-misuse',
     defaultSeverity: 'warning',
     summary: 'An `async def` is passed where a plain function is called: it only creates a coroutine nobody awaits.',
+    triggers: ['async'],
   },
   create(context) {
     const { semantic } = context;

@@ -16,6 +16,7 @@ export default defineRule({
     category: 'event-loop-misuse',
     defaultSeverity: 'warning',
     summary: '`await` on a plain function call: the call runs synchronously, then awaiting its result raises TypeError.',
+    triggers: ['await'],
   },
   create(context) {
     const { semantic } = context;

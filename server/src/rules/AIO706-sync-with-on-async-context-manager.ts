@@ -14,6 +14,7 @@ export default defineRule({
     category: 'event-loop-misuse',
     defaultSeverity: 'warning',
     summary: 'A plain `with` on a context manager that supports only `async with`: it raises TypeError.',
+    triggers: ['asyncio', 'asyncpg', 'aiohttp', 'httpx', 'anyio', 'trio', 'aiofiles', 'aiosqlite', '__aenter__'],
   },
   create(context) {
     const { semantic } = context;

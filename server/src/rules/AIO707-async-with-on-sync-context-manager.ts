@@ -14,6 +14,7 @@ export default defineRule({
     category: 'event-loop-misuse',
     defaultSeverity: 'warning',
     summary: '`async with` on a context manager that supports only `with`: it raises TypeError.',
+    triggers: ['async'],
   },
   create(context) {
     const { semantic } = context;

@@ -59,6 +59,7 @@ export default defineRule({
     defaultSeverity: 'information',
     summary: 'An `async def` that never awaits: callers await it for nothing, and a blocking body runs on the event loop.',
     enabledByDefault: false,
+    triggers: ['async'],
   },
   create(context) {
     const { semantic } = context;

@@ -41,6 +41,7 @@ export default defineRule({
     category: 'event-loop-misuse',
     defaultSeverity: 'warning',
     summary: 'A deprecated or removed asyncio API (`@asyncio.coroutine`, `loop=`, `Task.all_tasks()`, child watchers, policies, `asyncio.iscoroutinefunction`, `get_event_loop()` with no loop).',
+    triggers: ['asyncio'],
   },
   create(context) {
     const { semantic } = context;

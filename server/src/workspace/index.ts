@@ -110,11 +110,16 @@ export class WorkspaceIndex {
   }
 
   private makeLink(location: ModuleLocation, lookup: Lookup): WorkspaceLink {
+    // The pre-filter asks about names the analysis may never resolve: a budget of its own, so that
+    // it leaves the analysis's untouched (what it loads is cached for the analysis all the same).
+    let probeBudget = this.loadsPerAnalysis;
+    const probe: Lookup = { roots: lookup.roots, spend: () => probeBudget-- > 0 };
     return {
       moduleName: location.name,
       isPackage: location.isPackage,
       findFunction: (name) => this.findFunction(name, lookup),
       isClass: (name) => this.isClass(name, lookup),
+      classify: (name) => this.classify(name, probe),
     };
   }
 
@@ -198,6 +203,12 @@ export class WorkspaceIndex {
   }
 
   private module(name: string, lookup: Lookup): ModuleSummary | undefined {
+    const file = this.locate(name, lookup);
+    return file ? this.summaryOfFile(file, lookup.spend) : undefined;
+  }
+
+  /** The file defining module `name`, first found along the search path, without reading it. */
+  private locate(name: string, lookup: Lookup): string | undefined {
     for (const root of lookup.roots.length > 0 ? lookup.roots : this.roots) {
       let inRoot = this.located.get(root);
       if (!inRoot) this.located.set(root, (inRoot = new Map()));
@@ -208,7 +219,7 @@ export class WorkspaceIndex {
       }
       // Reported from the lookup memo too: every analysis that asks must learn what the answer rests on.
       this.listener?.looked(root, name, file);
-      if (file) return this.summaryOfFile(file, lookup.spend);
+      if (file) return file;
     }
     return undefined;
   }
@@ -247,6 +258,29 @@ export class WorkspaceIndex {
     const reexported = module.imports.get(head);
     if (reexported) return this.findFunction([reexported, ...(member ? [member] : []), ...more].join('.'), lookup, depth + 1);
     return undefined;
+  }
+
+  /** See `WorkspaceLink.classify`: `async` for a coroutine function or a class with an async method, `module` for a module. */
+  classify(qualifiedName: string, lookup: Lookup = UNLIMITED): 'async' | 'module' | 'inert' {
+    if (this.locate(qualifiedName, lookup)) return 'module';
+    if (this.findFunction(qualifiedName, lookup)?.summary.isAsync) return 'async';
+    return this.classHasAsyncMethod(qualifiedName, lookup, 0) ? 'async' : 'inert';
+  }
+
+  /** Whether the name is a class of the workspace with an async method, its own or inherited from a workspace base. */
+  private classHasAsyncMethod(qualifiedName: string, lookup: Lookup, depth: number): boolean {
+    if (depth > MAX_LOOKUP_DEPTH) return false;
+    const found = this.split(qualifiedName, lookup);
+    if (!found || found.rest.length !== 1) return false;
+    const head = found.rest[0]!;
+    const cls = found.module.classes.get(head);
+    if (!cls) {
+      const reexported = found.module.imports.get(head);
+      return reexported ? this.classHasAsyncMethod(reexported, lookup, depth + 1) : false;
+    }
+    const prefix = `${head}.`;
+    for (const [name, fn] of found.module.functions) if (fn.isAsync && name.startsWith(prefix)) return true;
+    return cls.bases.some((base) => this.classHasAsyncMethod(base, lookup, depth + 1));
   }
 
   isClass(qualifiedName: string, lookup: Lookup = UNLIMITED, depth = 0): boolean {

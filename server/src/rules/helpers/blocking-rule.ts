@@ -25,7 +25,8 @@ export function blockingCallRule({ meta, groups, effect, asyncTwin, specificFixe
   const byName = new Map<string, BlockingCallGroup>();
   for (const group of groups) for (const name of group.names) byName.set(name, group);
   return defineRule({
-    meta,
+    // Reported only directly in an `async def`, whose text says `async`.
+    meta: { ...meta, triggers: ['async'] },
     create(context) {
       const { semantic } = context;
       return {

@@ -4,6 +4,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { Fix } from '../../core/fix';
+import { KNOWN_COROUTINES } from '../../core/knowledge';
 import { defineRule, type Rule, type RuleContext, type RuleMeta } from '../../core/rule';
 import type { FunctionInfo } from '../../core/semantic';
 import { rangeOf } from '../../core/syntax';
@@ -22,12 +23,18 @@ export interface CoroutineCall {
   use: Use;
 }
 
+/**
+ * A call creates a coroutine when it calls an `async def` (of this file: its text says `async`; of
+ * another module: see core/prefilter.ts) or a known coroutine function of a library.
+ */
+const COROUTINE_TRIGGERS = ['async', ...new Set([...KNOWN_COROUTINES].map((name) => name.split('.')[0]!))];
+
 export function coroutineRule(
   meta: RuleMeta,
   check: (found: CoroutineCall, context: RuleContext) => string | undefined,
 ): Rule {
   return defineRule({
-    meta,
+    meta: { ...meta, triggers: COROUTINE_TRIGGERS },
     create(context) {
       const { semantic } = context;
       return {

@@ -1,0 +1,310 @@
+/**
+ * Which functions of a file can be reported on at all, told from the text before their bodies are
+ * walked, so that a full analysis builds and visits only those.
+ *
+ * Every rule names the words (`RuleMeta.triggers`) without which it cannot report on a piece of
+ * code: `async` for the rules about coroutine bodies, the modules of the APIs it matches
+ * (`threading`, `concurrent`, ...) for the others. Code reaches those APIs either by spelling one of
+ * the words or through a name defined elsewhere by text that does: an import alias, a module-level
+ * assignment or `with`, a class, a method, `self.pool = pool` in a method that spells one. So a
+ * top-level function or method (a chunk) is visited when its text holds a word of an enabled rule
+ * or mentions such a name ("hot" names, found transitively). The methods of a class whose bases are
+ * hot are visited too (`self.fetch()` may be an inherited coroutine function).
+ *
+ * With imports followed, other modules of the workspace can make a call a coroutine: a name the file
+ * imports, or any dotted name (an unbound name is taken as a module), that leads to a coroutine
+ * function or a class with async methods there makes the code that writes it hot.
+ *
+ * The code outside functions is always visited: it is small, and it defines the names.
+ */
+import type { Node } from 'web-tree-sitter';
+import { scanImports } from './import-scan';
+import type { Rule } from './rule';
+import type { Chunk, SemanticModel } from './semantic';
+import { canonicalName } from './knowledge';
+import { isRuleEnabled } from './selection';
+import { lastSpanStartingAt } from './spans';
+import type { AnalyzeOptions } from './types';
+import { absoluteImport, type WorkspaceLink } from './workspace-types';
+
+export class Triggers {
+  private constructor(
+    /** Undefined with no rule enabled: nothing can be reported. */
+    private readonly pattern: RegExp | undefined,
+    /** An enabled rule names no words: everything may be reported on. */
+    readonly everything: boolean,
+  ) {}
+
+  static of(rules: readonly Rule[], options: AnalyzeOptions): Triggers {
+    const words = new Set<string>();
+    for (const rule of rules) {
+      if (!isRuleEnabled(rule.meta.code, options, rule.meta.enabledByDefault ?? true)) continue;
+      const triggers = rule.meta.triggers;
+      if (!triggers) return new Triggers(undefined, true);
+      for (const word of triggers) words.add(word);
+    }
+    return new Triggers(words.size > 0 ? new RegExp([...words].map(escapeRegExp).join('|')) : undefined, false);
+  }
+
+  /** Whether `text` holds a word of an enabled rule (always true when a rule names none). */
+  test(text: string): boolean {
+    if (this.everything) return true;
+    return this.pattern !== undefined && this.pattern.test(text);
+  }
+}
+
+/**
+ * Imports followed: what a dotted name leads to in the workspace (`pkg.db.save`, `pkg.client.Client`).
+ * - `async`: a coroutine function, or a class with an async method (its own or inherited);
+ * - `module`: a module of the workspace, whose attributes may be either;
+ * - `inert`: anything else (a plain function or class, a constant, a name from outside the workspace).
+ */
+export interface ImportProbe {
+  classify(qualifiedName: string): 'async' | 'module' | 'inert';
+}
+
+/** A span of text outside every chunk that defines names (a value, a class, a `with` manager) or a class's bases. */
+interface Definition {
+  readonly names: readonly string[];
+  readonly start: number;
+  readonly end: number;
+  /** For a class's bases: the chunks of its methods. */
+  readonly methods?: readonly number[];
+  hot: boolean;
+}
+
+/** Identifier characters: non-ASCII ones all count, so that a name is never found inside a longer one. */
+const NAME_CHAR = '[A-Za-z0-9_\\u0080-\\uffff]';
+const NAME = `[A-Za-z_\\u0080-\\uffff]${NAME_CHAR}*`;
+/** `.name =` and `.name: T =` (not `==`): attributes a function assigns (`self.pool = ...`, `cls.x = ...`). */
+const ATTRIBUTE_ASSIGNMENT = new RegExp(`\\.\\s*(${NAME})\\s*(?::[^=\\n]*)?=(?!=)`, 'g');
+const GLOBAL_STATEMENT = /(?:^|[;\n])[ \t]*global[ \t]+([^\n;#]+)/g;
+const IMPORT_WORD = new RegExp(`(?<!${NAME_CHAR})import(?!${NAME_CHAR})`);
+/** A name followed by attributes (`db.save`, `pkg . mod . Client`), not itself an attribute. */
+const DOTTED_NAME = new RegExp(`(?<![A-Za-z0-9_\\u0080-\\uffff.])(${NAME})((?:\\s*\\.\\s*${NAME})+)`, 'g');
+/** Names written as one alternation per search; more would make the pattern slow to compile. */
+const NAMES_PER_SEARCH = 200;
+
+/**
+ * The chunks whose text holds a trigger word of `triggers` or mentions a hot name, in document
+ * order. `semantic` must be a lazy model whose code outside functions is walked in full (its module
+ * and class scopes complete); no body is built here.
+ */
+export function chunksToVisit(semantic: SemanticModel, source: string, triggers: Triggers, probe?: ImportProbe): Chunk[] {
+  const chunks = semantic.chunks;
+  if (triggers.everything) return [...chunks];
+  const hotChunks = new Uint8Array(chunks.length);
+  const hotNames = new Set<string>();
+  let pending: string[] = [];
+  const makeHot = (name: string) => {
+    if (!name || hotNames.has(name)) return;
+    hotNames.add(name);
+    pending.push(name);
+  };
+  const heat = (i: number) => {
+    if (hotChunks[i]) return;
+    hotChunks[i] = 1;
+    const chunk = chunks[i]!;
+    makeHot(chunk.fn.name);
+    const text = source.slice(chunk.start, chunk.end);
+    for (const match of text.matchAll(ATTRIBUTE_ASSIGNMENT)) makeHot(match[1]!);
+    if (text.includes('global')) {
+      for (const match of text.matchAll(GLOBAL_STATEMENT)) for (const name of match[1]!.split(',')) makeHot(name.trim());
+    }
+  };
+  const heatDefinition = (definition: Definition) => {
+    definition.hot = true;
+    for (const name of definition.names) makeHot(name);
+    for (const i of definition.methods ?? []) heat(i);
+  };
+
+  const definitions: Definition[] = [];
+  /** Names bound outside functions by something other than an import: the closure follows those. */
+  const definedHere = new Set<string>();
+  const imports = new Map<string, string[]>();
+  for (const scope of semantic.outsideScopes()) {
+    for (const [name, bindings] of scope.bindings) {
+      for (const binding of bindings) {
+        switch (binding.kind) {
+          case 'import': {
+            const target = semantic.absoluteTarget(binding.target);
+            // The package's own name counts too: `from . import tasks` in `asyncio/` imports `asyncio.tasks`.
+            if (triggers.test(binding.target) || (target !== undefined && triggers.test(target))) makeHot(name);
+            if (target !== undefined) addTo(imports, name, target);
+            break;
+          }
+          case 'assign':
+            definedHere.add(name);
+            if (binding.value) definitions.push(definitionOf([name], binding.value));
+            if (binding.annotation) definitions.push(definitionOf([name], binding.annotation));
+            break;
+          case 'class': {
+            definedHere.add(name);
+            definitions.push(definitionOf([name], binding.node));
+            const bases = binding.node.childForFieldName('superclasses');
+            const methods = chunks.flatMap((chunk, i) => (chunk.fn.owner === binding.cls ? [i] : []));
+            if (bases && methods.length > 0) definitions.push({ ...definitionOf([], bases), methods });
+            // `with self:` and `with cls():` name no class: every method of an async context manager may use one.
+            if (methods.length > 0 && source.slice(binding.node.startIndex, binding.node.endIndex).includes('__aenter__')) methods.forEach(heat);
+            break;
+          }
+          case 'function':
+            definedHere.add(name);
+            // A top-level function or method is hot with its chunk.
+            if (!semantic.chunkAt(binding.node)) definitions.push(definitionOf([name], binding.node));
+            break;
+          case 'with':
+            definedHere.add(name);
+            definitions.push(definitionOf([name], binding.manager));
+            break;
+          case 'parameter':
+            break;
+        }
+      }
+    }
+  }
+  chunks.forEach((chunk, i) => {
+    if (triggers.test(source.slice(chunk.start, chunk.end))) heat(i);
+  });
+  for (const definition of definitions) {
+    if (!definition.hot && triggers.test(source.slice(definition.start, definition.end))) heatDefinition(definition);
+  }
+  if (probe) {
+    // An import inside a function is in none of the scopes read here: such a function may use anything.
+    chunks.forEach((chunk, i) => {
+      if (!hotChunks[i] && IMPORT_WORD.test(source.slice(chunk.start, chunk.end))) heat(i);
+    });
+    const names = new WorkspaceNames(probe, imports, definedHere);
+    names.asyncImports.forEach(makeHot);
+    const coldSpans = [...chunks.filter((_, i) => !hotChunks[i]), ...definitions.filter((d) => !d.hot)];
+    for (const at of names.asyncMentions(source, coldSpans)) {
+      const i = lastSpanStartingAt(chunks, at);
+      if (i >= 0 && at < chunks[i]!.end) heat(i);
+      for (const definition of definitions) if (!definition.hot && definition.start <= at && at < definition.end) heatDefinition(definition);
+    }
+  }
+
+  while (pending.length > 0) {
+    const names = pending;
+    pending = [];
+    for (let from = 0; from < names.length; from += NAMES_PER_SEARCH) {
+      const pattern = new RegExp(`(?<!${NAME_CHAR})(?:${names.slice(from, from + NAMES_PER_SEARCH).map(escapeRegExp).join('|')})(?!${NAME_CHAR})`);
+      chunks.forEach((chunk, i) => {
+        if (!hotChunks[i] && pattern.test(source.slice(chunk.start, chunk.end))) heat(i);
+      });
+      for (const definition of definitions) {
+        if (!definition.hot && pattern.test(source.slice(definition.start, definition.end))) heatDefinition(definition);
+      }
+    }
+  }
+  return chunks.filter((_, i) => hotChunks[i]);
+}
+
+/**
+ * Imports followed: the names that lead into the workspace. An import of a coroutine function or of
+ * a class with async methods is hot as a name. An imported module is hot only through the
+ * attributes written after it (`db.save()` may make a coroutine where `db.CONFIG` does not), and so
+ * is any other dotted name not defined in this file (an unbound name is taken as a module); a module
+ * written with no attribute after it (`conn = db`) makes the code holding it hot.
+ */
+class WorkspaceNames {
+  private readonly known = new Map<string, 'async' | 'module' | 'inert'>();
+  /** Imported names that are async themselves, and those that are modules. */
+  readonly asyncImports: string[] = [];
+  private readonly modules: string[] = [];
+
+  constructor(
+    private readonly probe: ImportProbe,
+    private readonly imports: ReadonlyMap<string, readonly string[]>,
+    private readonly definedHere: ReadonlySet<string>,
+  ) {
+    for (const [name, targets] of imports) {
+      const kinds = targets.map((t) => this.classify(t));
+      if (kinds.includes('async')) this.asyncImports.push(name);
+      else if (kinds.includes('module')) this.modules.push(name);
+    }
+  }
+
+  private classify(name: string): 'async' | 'module' | 'inert' {
+    let kind = this.known.get(name);
+    // Named as the model names it (`asyncio.tasks.gather` is `asyncio.gather`).
+    if (kind === undefined) this.known.set(name, (kind = this.probe.classify(canonicalName(name))));
+    return kind;
+  }
+
+  /** Whether a name written with these attributes after it may lead to something async. */
+  private leadsToAsync(head: string, attributes: readonly string[]): boolean {
+    for (const target of this.imports.get(head) ?? (this.definedHere.has(head) ? [] : [head])) {
+      for (let k = 0; k <= attributes.length; k++) {
+        const kind = this.classify(k === 0 ? target : `${target}.${attributes.slice(0, k).join('.')}`);
+        if (kind === 'async') return true;
+        if (kind === 'inert') break;
+      }
+    }
+    return false;
+  }
+
+  /** Where, within `spans` of `source`, a mention leads to something async. */
+  *asyncMentions(source: string, spans: ReadonlyArray<{ start: number; end: number }>): Generator<number> {
+    for (const span of spans) {
+      const text = source.slice(span.start, span.end);
+      for (const match of text.matchAll(DOTTED_NAME)) {
+        const attributes = match[2]!.split('.').map((a) => a.trim()).filter(Boolean);
+        if (this.leadsToAsync(match[1]!, attributes)) yield span.start + match.index;
+      }
+    }
+    for (let from = 0; from < this.modules.length; from += NAMES_PER_SEARCH) {
+      const names = this.modules.slice(from, from + NAMES_PER_SEARCH).map(escapeRegExp).join('|');
+      const bare = new RegExp(`(?<![A-Za-z0-9_\\u0080-\\uffff.])(?:${names})(?!${NAME_CHAR}|\\s*\\.)`, 'g');
+      for (const span of spans) {
+        const text = source.slice(span.start, span.end);
+        for (const match of text.matchAll(bare)) yield span.start + match.index;
+      }
+    }
+  }
+}
+
+/**
+ * Whether anything in a file can be reported on, told from its text alone: a file that holds no word
+ * of an enabled rule (and, with imports followed, names nothing that leads to a coroutine function
+ * or a class with async methods of the workspace) need not be parsed.
+ */
+export function fileMayReport(text: string, triggers: Triggers, workspace?: WorkspaceLink): boolean {
+  if (triggers.test(text)) return true;
+  if (!workspace?.classify) return false;
+  const scanned = scanImports(text);
+  if (!scanned) return true;
+  const imports = new Map<string, string[]>();
+  for (const { name, target } of scanned.imports) {
+    const absolute = target.startsWith('.') ? absoluteImport(target, workspace.moduleName, workspace.isPackage) : target;
+    if (absolute === undefined) continue;
+    // `from . import tasks` in `asyncio/` imports `asyncio.tasks`.
+    if (triggers.test(absolute)) return true;
+    addTo(imports, name, absolute);
+  }
+  const names = new WorkspaceNames({ classify: workspace.classify }, imports, new Set());
+  if (names.asyncImports.length > 0) return true;
+  // The text between the import statements.
+  const spans: Array<{ start: number; end: number }> = [];
+  let from = 0;
+  for (const statement of scanned.statements) {
+    spans.push({ start: from, end: statement.start });
+    from = statement.end;
+  }
+  spans.push({ start: from, end: text.length });
+  return !names.asyncMentions(text, spans).next().done;
+}
+
+function addTo(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function definitionOf(names: readonly string[], node: Node): Definition {
+  return { names, start: node.startIndex, end: node.endIndex, hot: false };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,231 @@
+/**
+ * The pre-filter (core/prefilter.ts): a full analysis visits only the functions whose text, or the
+ * definitions of the names they use, hold a trigger word of an enabled rule, and the CLI does not
+ * even parse a file with none. It must never change what is reported: every fixture and example
+ * gives the same findings as visiting every function, and the fixtures under
+ * test/fixtures/prefilter hold findings that only the names defined elsewhere lead to.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Tree } from 'web-tree-sitter';
+import { scanImports } from '../server/src/core/import-scan';
+import { analyzeEveryFunction, analyzeInSlices } from '../server/src/core/analyze';
+import { fileMayReport, Triggers } from '../server/src/core/prefilter';
+import type { AnalyzeOptions, Finding } from '../server/src/core/types';
+import type { WorkspaceLink } from '../server/src/core/workspace-types';
+import { RULES } from '../server/src/rules';
+import { REPO_ROOT, testEngine } from './helpers/engine';
+import { compareExpectations, parseExpectations } from './helpers/expectations';
+
+const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures');
+const PREFILTER = path.join(FIXTURES, 'prefilter');
+
+function pythonFiles(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.py') && !f.includes('.async-pitfalls-cache'))
+    .sort()
+    .map((f) => path.join(dir, f));
+}
+
+function drain<T>(steps: Generator<void, T>): T {
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+const describeFinding = (f: Finding) => `${f.range.start.line + 1}:${f.range.start.character + 1} ${f.code} ${f.message}`;
+
+/** The findings of the filtered analysis and of the one that visits every function. */
+async function bothAnalyses(text: string, options: AnalyzeOptions, link?: () => WorkspaceLink | undefined) {
+  const engine = await testEngine();
+  const tree: Tree = engine.parse(text);
+  try {
+    const filtered = drain(analyzeInSlices(tree, text, options, link?.(), Infinity));
+    const every = drain(analyzeEveryFunction(tree, text, options, link?.(), Infinity));
+    return { filtered, every };
+  } finally {
+    tree.delete();
+  }
+}
+
+async function indexOf(root: string) {
+  const index = (await testEngine()).createWorkspaceIndex();
+  index.addRoot(root);
+  return index;
+}
+
+describe('pre-filter', () => {
+  it('knows the words of every rule', () => {
+    for (const rule of RULES) assert.ok(rule.meta.triggers && rule.meta.triggers.length > 0, `${rule.meta.code} names no trigger words`);
+  });
+
+  it('finds what visiting every function finds, in every fixture and example (each file on its own)', async () => {
+    const files = [...pythonFiles(FIXTURES), ...pythonFiles(path.join(REPO_ROOT, 'examples'))];
+    assert.ok(files.length > 100);
+    let compared = 0;
+    for (const file of files) {
+      const text = fs.readFileSync(file, 'utf8');
+      const { select, options } = parseExpectations(text);
+      for (const run of [{ ...options, select }, {}]) {
+        const { filtered, every } = await bothAnalyses(text, run);
+        assert.deepEqual(filtered.findings.map(describeFinding), every.findings.map(describeFinding), path.relative(REPO_ROOT, file));
+        compared += every.findings.length;
+      }
+    }
+    assert.ok(compared > 1000, `${compared} findings compared`);
+  });
+
+  it('finds what visiting every function finds with imports followed', async () => {
+    for (const root of [path.join(FIXTURES, 'workspace'), path.join(PREFILTER, 'workspace'), path.join(PREFILTER, 'own-package')]) {
+      const index = await indexOf(root);
+      for (const file of pythonFiles(root)) {
+        const { filtered, every } = await bothAnalyses(fs.readFileSync(file, 'utf8'), {}, () => index.linkFor(file));
+        assert.deepEqual(filtered.findings.map(describeFinding), every.findings.map(describeFinding), path.relative(REPO_ROOT, file));
+      }
+    }
+  });
+
+  it('reaches findings through names defined elsewhere in the file', async () => {
+    const engine = await testEngine();
+    const files = pythonFiles(path.join(PREFILTER, 'single'));
+    let marked = 0;
+    for (const file of files) {
+      const text = fs.readFileSync(file, 'utf8');
+      const { expectations } = parseExpectations(text);
+      const result = engine.analyzeText(text, {});
+      try {
+        const problems = compareExpectations(path.relative(REPO_ROOT, file), expectations, result.findings);
+        assert.deepEqual(problems, []);
+        // The point of these fixtures: functions that do not say the words of the rule reporting in them.
+        const lines = text.split('\n');
+        const reachedOnlyThroughNames = result.findings.filter((finding) => {
+          const chunk = result.chunks?.find((c) => c.node.startPosition.row <= finding.range.start.line && finding.range.start.line <= c.node.endPosition.row);
+          if (!chunk) return false;
+          const words = RULES.find((r) => r.meta.code === finding.code)!.meta.triggers!;
+          const own = lines.slice(chunk.node.startPosition.row, chunk.node.endPosition.row + 1).join('\n');
+          return !words.some((w) => own.includes(w));
+        });
+        assert.ok(reachedOnlyThroughNames.length > 0, `${path.basename(file)}: every finding is in a function that says its rule's words`);
+        marked += reachedOnlyThroughNames.length;
+      } finally {
+        result.tree.delete();
+      }
+    }
+    assert.ok(marked >= 25, `${marked} findings`);
+  });
+
+  it('reaches findings that other modules lead to, with imports followed, and parses those files only then', async () => {
+    const engine = await testEngine();
+    for (const root of [path.join(PREFILTER, 'workspace'), path.join(PREFILTER, 'own-package')]) {
+      const index = await indexOf(root);
+      for (const file of pythonFiles(root)) {
+        const text = fs.readFileSync(file, 'utf8');
+        const { expectations } = parseExpectations(text);
+        if (expectations.length === 0) continue;
+        const result = engine.analyzeFile(text, {}, index.linkFor(file));
+        assert.equal(result.parsed, true, file);
+        assert.deepEqual(compareExpectations(path.relative(REPO_ROOT, file), expectations, result.findings), []);
+        // On its own the file names no async API at all: not even parsed.
+        const alone = engine.analyzeFile(text, {});
+        assert.equal(alone.parsed, false, file);
+        assert.deepEqual(alone.findings, []);
+      }
+    }
+  });
+
+  it('builds and visits only the functions that can be reported on', async () => {
+    const text = [
+      'import time',
+      'import threading',
+      '',
+      'def helper(x):',
+      '    return x + 1',
+      '',
+      'def launch():',
+      '    threading.Thread(target=helper, args=(1,)).start()',
+      '',
+      'async def handler():',
+      '    time.sleep(1)',
+      '',
+    ].join('\n');
+    const engine = await testEngine();
+    const built = (options: AnalyzeOptions) => {
+      const tree = engine.parse(text);
+      try {
+        const result = drain(analyzeInSlices(tree, text, options, undefined, Infinity));
+        return { names: result.chunks!.filter((c) => c.built).map((c) => c.fn.name), codes: result.findings.map((f) => f.code) };
+      } finally {
+        tree.delete();
+      }
+    };
+    assert.deepEqual(built({}), { names: ['launch', 'handler'], codes: ['AIO605', 'AIO101'] });
+    assert.deepEqual(built({ select: ['AIO1'] }), { names: ['handler'], codes: ['AIO101'] });
+    assert.deepEqual(built({ select: ['AIO605'] }), { names: ['launch'], codes: ['AIO605'] });
+  });
+
+  it('does not parse a file that holds none of the enabled rules\' words', async () => {
+    const engine = await testEngine();
+    const plain = 'import os\n\ndef size(path):\n    return os.path.getsize(path)\n';
+    assert.equal(engine.analyzeFile(plain).parsed, false);
+    const blocking = 'import time\n\nasync def main():\n    time.sleep(1)\n';
+    const result = engine.analyzeFile(blocking);
+    assert.equal(result.parsed, true);
+    assert.deepEqual(result.findings.map((f) => f.code), ['AIO101']);
+    // Only a thread rule selected: the coroutine is not its business.
+    assert.equal(engine.analyzeFile(blocking, { select: ['AIO605'] }).parsed, false);
+    assert.equal(fileMayReport(blocking, Triggers.of(RULES, { ignore: ['AIO'] })), false);
+  });
+
+  it('with imports followed, parses a file that names a coroutine function of the workspace, and not one that names plain functions', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prefilter-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'app'));
+      const files: Record<string, string> = {
+        'app/__init__.py': '',
+        'app/db.py': 'async def fetch():\n    return 1\n\ndef load():\n    return 2\n\nclass Pool:\n    async def get(self):\n        return 3\n',
+        'app/uses_async.py': 'from app.db import fetch\n\ndef main():\n    fetch()\n',
+        'app/uses_class.py': 'from app import db\n\ndef main():\n    db.Pool().get()\n',
+        'app/uses_module.py': 'import app.db\n\ndef main():\n    app.db.fetch()\n',
+        'app/uses_plain.py': 'from app.db import load\nfrom app import db\n\ndef main():\n    return load() + db.load()\n',
+        'app/passes_module.py': 'from app import db\n\ndef main():\n    return run(db)\n',
+      };
+      for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+      const index = await indexOf(dir);
+      const triggers = Triggers.of(RULES, {});
+      const mayReport = (name: string) => fileMayReport(files[name]!, triggers, index.linkFor(path.join(dir, name)));
+      assert.equal(mayReport('app/uses_async.py'), true);
+      assert.equal(mayReport('app/uses_class.py'), true);
+      assert.equal(mayReport('app/uses_module.py'), true);
+      assert.equal(mayReport('app/uses_plain.py'), false);
+      // A module handed on as a value: what is done with it is not written here.
+      assert.equal(mayReport('app/passes_module.py'), true);
+      const engine = await testEngine();
+      assert.deepEqual(engine.analyzeFile(files['app/uses_async.py']!, {}, index.linkFor(path.join(dir, 'app/uses_async.py'))).findings.map((f) => f.code), ['AIO201']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('import scan', () => {
+  const scan = (text: string) => scanImports(text)?.imports.map((i) => `${i.name}=${i.target}`);
+
+  it('reads every form of import statement', () => {
+    assert.deepEqual(scan('import os\nimport a.b.c\nimport a.b as ab, c\n'), ['os=os', 'a=a', 'ab=a.b', 'c=c']);
+    assert.deepEqual(scan('from x.y import a, b as c\nfrom . import d\nfrom ..p import (e,\n    f as g,  # note\n)\n'), ['a=x.y.a', 'c=x.y.b', 'd=.d', 'e=..p.e', 'g=..p.f']);
+    assert.deepEqual(scan('from m import *\nif TYPE_CHECKING: import typing; import json\n'), ['typing=typing', 'json=json']);
+    assert.deepEqual(scan('from m \\\n    import a\nimport b \\\n    as c\n'), ['a=m.a', 'c=b']);
+    assert.deepEqual(scan('def f():\n    import inner\n    return inner\n'), ['inner=inner']);
+    assert.deepEqual(scan('x = 1  # we import nothing\n'), []);
+  });
+
+  it('gives up on an `import` word it cannot place', () => {
+    assert.equal(scanImports('"""This module will import everything."""\n'), undefined);
+    assert.equal(scanImports('x = "#"; import os as\n'), undefined);
+    assert.equal(scanImports('from import x\n'), undefined);
+    assert.equal(scanImports('import os, \n'), undefined);
+  });
+});
