@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Language, Node, Parser, type Range, type Tree } from 'web-tree-sitter';
+import { installFastNodes } from './fast-nodes';
 
 export interface ParserLocation {
   /** Folder holding tree-sitter-python.wasm. */
@@ -59,9 +60,11 @@ function cacheNodeTypes(): void {
 }
 
 function initRuntime(runtimeDir: string | undefined): Promise<void> {
-  runtimeReady ??= Parser.init(
-    runtimeDir ? { locateFile: (file: string) => path.join(runtimeDir, file) } : undefined,
-  ).then(cacheNodeTypes);
+  // Emscripten fills in the object it is given: afterwards it is the module, whose exports fast-nodes.ts calls.
+  const module: Record<string, unknown> = runtimeDir ? { locateFile: (file: string) => path.join(runtimeDir, file) } : {};
+  runtimeReady ??= Parser.init(module).then(() => {
+    if (!installFastNodes(module)) cacheNodeTypes();
+  });
   return runtimeReady;
 }
 
