@@ -62,6 +62,34 @@ describe('workspace index', () => {
     assert.ok(index.isClass('shop.db.Repository'));
   });
 
+  it('works out function details only when asked (the CLI), the same as all at once (the editor)', async () => {
+    const engine = await testEngine();
+    const eager = engine.createWorkspaceIndex();
+    eager.addRoot(WORKSPACE);
+    const lazy = engine.createWorkspaceIndex({ lazyDetails: true });
+    lazy.addRoot(WORKSPACE);
+    const plain = (summary: object | undefined) => JSON.parse(JSON.stringify(summary, (_k, v: unknown) => (v instanceof Map ? Object.fromEntries(v) : v))) as unknown;
+    const details = (f: { blocking?: unknown; loopStart?: unknown; calls: unknown; cpu?: unknown } | undefined) => f && plain({ blocking: f.blocking, loopStart: f.loopStart, calls: f.calls, cpu: f.cpu });
+    let compared = 0;
+    for (const file of collectPythonFiles([path.join(WORKSPACE, 'shop')])) {
+      const fromLazy = lazy.summaryOfFile(file)!;
+      const loadsBefore = lazy.loads;
+      const fromEager = eager.summaryOfFile(file)!;
+      // The shape without any body walked yet.
+      const shape = (s: typeof fromLazy) => [...s.functions].map(([name, f]) => [name, f.qualname, f.isAsync, f.isGenerator, f.plainDecorators, f.nameRange]);
+      assert.deepEqual(shape(fromLazy), shape(fromEager), file);
+      assert.equal(lazy.loads, loadsBefore);
+      for (const [name, fn] of fromEager.functions) {
+        assert.deepEqual(details(fromLazy.functions.get(name)), details(fn), `${file} ${name}`);
+        compared++;
+      }
+    }
+    assert.ok(compared > 10, `${compared} functions`);
+    const crunch = eager.findFunction('shop.compute.crunch')?.summary.cpu;
+    assert.ok(crunch?.reason.includes('loop'));
+    assert.deepEqual(lazy.findFunction('shop.compute.crunch')?.summary.cpu, crunch);
+  });
+
   it('reports cross-file findings exactly where the markers say', async () => {
     const text = fs.readFileSync(API, 'utf8');
     const result = await analyzeInWorkspace(API, text);

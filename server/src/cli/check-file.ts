@@ -49,7 +49,7 @@ export class FileChecker {
     private readonly engine: Engine,
     private readonly settings: CheckSettings,
   ) {
-    this.index = settings.noImports ? undefined : engine.createWorkspaceIndex({ maxFileBytes: settings.maxBytes });
+    this.index = settings.noImports ? undefined : engine.createWorkspaceIndex({ maxFileBytes: settings.maxBytes, lazyDetails: true });
     for (const root of settings.roots) this.index?.addRoot(root);
     if (this.index && settings.trackDependencies) this.index.listener = this.tracker = new DependencyTracker();
   }

@@ -94,7 +94,10 @@ export class DependencyTracker implements IndexListener {
   loaded(file: string): void {
     if (this.frames.length < 2) return;
     const own = this.frames.pop()!;
-    this.ofModule.set(file, own);
+    // A module's function details are worked out after its summary (see WorkspaceIndexOptions.lazyDetails): what they rest on adds to what it does.
+    const known = this.ofModule.get(file);
+    if (known) known.absorb(own);
+    else this.ofModule.set(file, own);
     this.frames[this.frames.length - 1]!.absorb(own);
   }
 

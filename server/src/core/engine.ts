@@ -16,7 +16,7 @@ import type { AnalyzeOptions } from './types';
 import { SemanticModel } from './semantic';
 import type { WorkspaceLink } from './workspace-types';
 import { WorkspaceIndex, type WorkspaceIndexOptions } from '../workspace/index';
-import { summarizeModule } from '../workspace/summary';
+import { moduleDetails, summarizeModule } from '../workspace/summary';
 
 /** Files larger than this are skipped with a message rather than parsed. */
 export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
@@ -99,14 +99,21 @@ export class Engine {
 
   /** A workspace index whose modules this engine parses and summarizes. */
   createWorkspaceIndex(options?: WorkspaceIndexOptions): WorkspaceIndex {
-    return new WorkspaceIndex((text, location, uri, link) => {
+    const withTree = <T>(text: string, work: (tree: Tree) => T): T => {
       const tree = this.parser.parse(text);
       try {
-        return summarizeModule(new SemanticModel(tree.rootNode, link, { source: text }), location.name, uri, location.isPackage);
+        return work(tree);
       } finally {
         tree.delete();
       }
-    }, options);
+    };
+    return new WorkspaceIndex(
+      // With details read later, no body is walked now: a lazy model.
+      (text, location, uri, link, details) =>
+        withTree(text, (tree) => summarizeModule(new SemanticModel(tree.rootNode, link, { source: text, lazyBodies: !!details }), location.name, uri, location.isPackage, details)),
+      options,
+      (text, location, link) => withTree(text, (tree) => moduleDetails(new SemanticModel(tree.rootNode, link, { source: text }), location.name)),
+    );
   }
 
   /**

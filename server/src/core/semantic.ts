@@ -328,6 +328,11 @@ export class SemanticModel {
     return match ? { name: match[2]!, isAsync: match[1] !== undefined } : undefined;
   }
 
+  /** Whether `text` occurs in the function's source (true when the source is unknown). */
+  functionMentions(fn: FunctionInfo, text: string): boolean {
+    return this.source === undefined || this.source.slice(fn.node.startIndex, fn.node.endIndex).includes(text);
+  }
+
   /** Whether the chunk's source matches `pattern`. */
   chunkMatches(chunk: Chunk, pattern: RegExp): boolean {
     return this.source === undefined || pattern.test(this.source.slice(chunk.start, chunk.end));

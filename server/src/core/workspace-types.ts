@@ -21,7 +21,8 @@ export interface CallSite {
   range: Range;
 }
 
-export interface FunctionSummary {
+/** What a function's `def` line and decorators tell (and a look for `yield` in its body). */
+export interface FunctionShape {
   /** `load` for a module-level def, `Repo.save` for a method of a module-level class. */
   qualname: string;
   isAsync: boolean;
@@ -30,6 +31,10 @@ export interface FunctionSummary {
   /** No decorator that could change what calling it returns. */
   plainDecorators: boolean;
   nameRange: Range;
+}
+
+/** What walking a function's body tells (sync functions only; an `async def` has no calls listed). */
+export interface FunctionDetails {
   /** The first blocking call its own body makes (sync functions only). */
   blocking?: BlockingSite;
   /** Where it starts an event loop (`asyncio.run`, `loop.run_until_complete`), unless it first checks for a running one. */
@@ -39,6 +44,12 @@ export interface FunctionSummary {
   /** Why it is CPU-bound pure-Python work, when it certainly is. */
   cpu?: { reason: string; range: Range };
 }
+
+/**
+ * A function of a module summary. In the workspace index, the details are worked out for the whole
+ * module when one of them is first read (see `summarizeModule`).
+ */
+export interface FunctionSummary extends FunctionShape, FunctionDetails {}
 
 export interface ClassSummary {
   name: string;

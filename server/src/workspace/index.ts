@@ -8,16 +8,30 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ExternalFunction, ModuleSummary, WorkspaceLink } from '../core/workspace-types';
+import type { ModuleDetails } from './summary';
 import { candidateFiles, PackageFolders, type ModuleLocation } from './module-names';
 
-/** Parses a module's text and summarizes it; `link` resolves the names it imports. */
-export type Summarizer = (text: string, location: ModuleLocation, uri: string, link: WorkspaceLink) => ModuleSummary | undefined;
+/**
+ * Parses a module's text and summarizes it; `link` resolves the names it imports. With `details`,
+ * the summary reads its functions' body facts from there, when first asked for (see `summarizeModule`).
+ */
+export type Summarizer = (text: string, location: ModuleLocation, uri: string, link: WorkspaceLink, details?: () => ModuleDetails | undefined) => ModuleSummary | undefined;
+
+/** Parses a module's text and works out its functions' body facts (see `moduleDetails`). */
+export type Detailer = (text: string, location: ModuleLocation, link: WorkspaceLink) => ModuleDetails | undefined;
 
 export interface WorkspaceIndexOptions {
   /** Files over this size are not indexed (their names stay unknown). */
   maxFileBytes?: number;
   /** How many modules one analysis may load from disk before it stops following imports. */
   loadsPerAnalysis?: number;
+  /**
+   * Work out the body facts of a module's functions only when an analysis first asks for one
+   * (the CLI: most modules are only asked whether a name is an `async def`). Off, every summary has
+   * them from the start (the language server: its background pass indexes the workspace ahead, so
+   * that a keystroke never waits for a module to be read).
+   */
+  lazyDetails?: boolean;
 }
 
 /** Re-exports and base classes are followed this deep; deeper chains are treated as unknown. */
@@ -75,12 +89,16 @@ export class WorkspaceIndex {
   loads = 0;
   listener: IndexListener | undefined;
 
+  private readonly lazyDetails: boolean;
+
   constructor(
     private readonly summarizer: Summarizer,
     options: WorkspaceIndexOptions = {},
+    private readonly detailer?: Detailer,
   ) {
     this.maxFileBytes = options.maxFileBytes ?? 5 * 1024 * 1024;
     this.loadsPerAnalysis = options.loadsPerAnalysis ?? 64;
+    this.lazyDetails = !!options.lazyDetails && detailer !== undefined;
   }
 
   /**
@@ -176,7 +194,8 @@ export class WorkspaceIndex {
       const text = this.overlays.get(resolved) ?? this.readFile(resolved);
       if (text !== undefined) {
         this.loads++;
-        const made = this.summarizer(text, location, pathToFileURL(resolved).href, this.makeLink(location, { spend, roots: this.searchPath(location) }));
+        const link = this.makeLink(location, { spend, roots: this.searchPath(location) });
+        const made = this.summarizer(text, location, pathToFileURL(resolved).href, link, this.lazyDetails ? this.detailsLoader(resolved, location) : undefined);
         summary = made && this.strings.internAll(made);
       }
     } catch (error) {
@@ -189,6 +208,34 @@ export class WorkspaceIndex {
       this.listener?.loaded(resolved);
     }
     return summary;
+  }
+
+  /**
+   * Works out a module's body facts the first time its summary is asked for one: the file is read
+   * (the editor's text, else the disk) and parsed again. What that looks up in other modules counts
+   * as what this module rests on, as for its summary.
+   */
+  private detailsLoader(file: string, location: ModuleLocation): () => ModuleDetails | undefined {
+    let details: ModuleDetails | undefined | null = null;
+    return () => {
+      if (details !== null) return details;
+      // A module whose details are being worked out answers "none" to a cycle back to it.
+      details = undefined;
+      const text = this.overlays.get(file) ?? this.readFile(file);
+      if (text === undefined || !this.detailer) return details;
+      let budget = this.loadsPerAnalysis;
+      const link = this.makeLink(location, { spend: () => budget-- > 0, roots: this.searchPath(location) });
+      this.inProgress.push(file);
+      this.listener?.loading(file);
+      try {
+        const made = this.detailer(text, location, link);
+        details = made && this.strings.internAll(made);
+      } finally {
+        this.inProgress.pop();
+        this.listener?.loaded(file);
+      }
+      return details;
+    };
   }
 
   private readFile(filePath: string): string | undefined {
