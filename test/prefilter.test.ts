@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Tree } from 'web-tree-sitter';
+import { codeOnly } from '../server/src/core/code-text';
 import { scanImports } from '../server/src/core/import-scan';
 import { analyzeEveryFunction, analyzeInSlices } from '../server/src/core/analyze';
 import { fileMayReport, Triggers } from '../server/src/core/prefilter';
@@ -227,5 +228,30 @@ describe('import scan', () => {
     assert.equal(scanImports('x = "#"; import os as\n'), undefined);
     assert.equal(scanImports('from import x\n'), undefined);
     assert.equal(scanImports('import os, \n'), undefined);
+  });
+});
+
+describe('code text', () => {
+  it('blanks comments and plain strings, keeps f-strings and every offset', () => {
+    const cases: Array<[string, string]> = [
+      ['x = "asyncio"  # asyncio\ny = 1\n', 'x =                     \ny = 1\n'],
+      ["s = '''\nimport asyncio\n'''\nz = f\"{asyncio.sleep(1)}\" + rb'async'\n", "s =    \n              \n   \nz = f\"{asyncio.sleep(1)}\" + rb       \n"],
+      ['a = f"{x["k"]} {{asyncio}}" # c\nb = "esc\\"aped async" + \'it\\\'s\'\n', 'a = f"{x["k"]} {{asyncio}}"    \nb =                   +        \n'],
+      // A string left open: the rest stays as it is (more code counts, never less).
+      ['u = """open\nv = asyncio\n', 'u = """open\nv = asyncio\n'],
+      ['def f():\r\n    return "x"  # async\r\n', `def f():\r\n    return${' '.repeat(13)}\r\n`],
+    ];
+    for (const [text, expected] of cases) {
+      const code = codeOnly(text);
+      assert.equal(code, expected);
+      assert.equal(code.length, text.length);
+    }
+  });
+
+  it('does not count words of comments and docstrings', async () => {
+    const engine = await testEngine();
+    const text = '"""Unlike asyncio, this module uses threads."""\n# import asyncio\n\ndef size(path):\n    """Not async."""\n    return len(path)\n';
+    assert.equal(engine.analyzeFile(text).parsed, false);
+    assert.equal(engine.analyzeFile(`${text}\nasync def main():\n    return size("x")\n`).parsed, true);
   });
 });

@@ -15,9 +15,11 @@
  * imports, or any dotted name (an unbound name is taken as a module), that leads to a coroutine
  * function or a class with async methods there makes the code that writes it hot.
  *
- * The code outside functions is always visited: it is small, and it defines the names.
+ * The code outside functions is always visited: it is small, and it defines the names. Words in
+ * comments and plain strings do not count (core/code-text.ts).
  */
 import type { Node } from 'web-tree-sitter';
+import { codeOnly } from './code-text';
 import { scanImports } from './import-scan';
 import type { Rule } from './rule';
 import type { Chunk, SemanticModel } from './semantic';
@@ -90,9 +92,10 @@ const NAMES_PER_SEARCH = 200;
  * order. `semantic` must be a lazy model whose code outside functions is walked in full (its module
  * and class scopes complete); no body is built here.
  */
-export function chunksToVisit(semantic: SemanticModel, source: string, triggers: Triggers, probe?: ImportProbe): Chunk[] {
+export function chunksToVisit(semantic: SemanticModel, text: string, triggers: Triggers, probe?: ImportProbe): Chunk[] {
   const chunks = semantic.chunks;
   if (triggers.everything) return [...chunks];
+  const source = codeOnly(text);
   const hotChunks = new Uint8Array(chunks.length);
   const hotNames = new Set<string>();
   let pending: string[] = [];
@@ -270,9 +273,14 @@ class WorkspaceNames {
  * or a class with async methods of the workspace) need not be parsed.
  */
 export function fileMayReport(text: string, triggers: Triggers, workspace?: WorkspaceLink): boolean {
-  if (triggers.test(text)) return true;
+  if (triggers.everything) return true;
+  // Blanking comments and strings can only take words away: a text without any needs no blanking.
+  const inText = triggers.test(text);
+  if (!inText && !workspace?.classify) return false;
+  const code = codeOnly(text);
+  if (inText && triggers.test(code)) return true;
   if (!workspace?.classify) return false;
-  const scanned = scanImports(text);
+  const scanned = scanImports(code);
   if (!scanned) return true;
   const imports = new Map<string, string[]>();
   for (const { name, target } of scanned.imports) {
@@ -291,8 +299,8 @@ export function fileMayReport(text: string, triggers: Triggers, workspace?: Work
     spans.push({ start: from, end: statement.start });
     from = statement.end;
   }
-  spans.push({ start: from, end: text.length });
-  return !names.asyncMentions(text, spans).next().done;
+  spans.push({ start: from, end: code.length });
+  return !names.asyncMentions(code, spans).next().done;
 }
 
 function addTo(map: Map<string, string[]>, key: string, value: string): void {
