@@ -1,6 +1,7 @@
 /**
  * Faster versions of the web-tree-sitter `Node` members that the analysis calls millions of times
- * (`namedChildren`, `childForFieldName`, `type`, `endIndex`).
+ * (`namedChildren`, `childForFieldName`, `type`, `endIndex`); a node's field children are kept on
+ * it, as its children lists are (rules ask a call for its `function` again and again).
  *
  * web-tree-sitter passes a node to WebAssembly by writing its five words into a transfer buffer
  * with Emscripten's generic `setValue` (a switch on a type name per word), reads nodes back with
@@ -31,7 +32,7 @@ interface TreeSitterModule {
 export const libraryNodeMembers: { namedChildren?: () => Node[]; childForFieldName?: (name: string) => Node | null; type?: () => string; endIndex?: () => number } = {};
 
 /** A node's internal words: the library's fields, which these versions read and write. */
-type RawNode = Node & { 0: number; _other?: number; _children?: Node[]; _namedChildren?: Node[]; __type?: string; tree: Tree & { 0: number } };
+type RawNode = Node & { 0: number; _other?: number; _children?: Node[]; _namedChildren?: Node[]; _fields?: Map<string, Node | null>; __type?: string; tree: Tree & { 0: number } };
 
 /**
  * Makes nodes with the library's fields, in its order, without its per-object field initializers; a
@@ -40,6 +41,7 @@ type RawNode = Node & { 0: number; _other?: number; _children?: Node[]; _namedCh
 function FastNode(this: Record<string | number, unknown>, tree: Tree, id: number, startIndex: number, row: number, column: number, other: number): void {
   this._children = undefined;
   this._namedChildren = undefined;
+  this._fields = undefined;
   this.id = id;
   this.startIndex = startIndex;
   this.startPosition = { row, column };
@@ -100,6 +102,8 @@ export function installFastNodes(module: Partial<TreeSitterModule>): boolean {
     },
   });
   Node.prototype.childForFieldName = function (this: RawNode, name: string): Node | null {
+    const cached = this._fields?.get(name);
+    if (cached !== undefined) return cached;
     const language = this.tree.language;
     let ids = fieldIds.get(language);
     if (!ids) fieldIds.set(language, (ids = new Map(language.fields.map((field, id) => [field ?? '', id]))));
@@ -107,7 +111,16 @@ export function installFastNodes(module: Partial<TreeSitterModule>): boolean {
     if (id === undefined || name === '') return null;
     wasm._ts_node_child_by_field_id_wasm(put(this), id);
     const heap = wasm.HEAP32;
-    return heap[transfer] === 0 ? null : make(this.tree, heap, transfer);
+    let child: Node | null = null;
+    if (heap[transfer] !== 0) {
+      // A named child is the very object of `namedChildren`: asked again, no call into wasm, and
+      // kept-root.ts moves it with the others. (An anonymous one, `+`, is made afresh each time.)
+      const fresh = make(this.tree, heap, transfer);
+      child = this.namedChildren.find((c) => c.id === fresh.id) ?? null;
+      if (!child) return fresh;
+    }
+    (this._fields ??= new Map()).set(name, child);
+    return child;
   };
   Object.defineProperty(Node.prototype, 'type', {
     configurable: true,

@@ -125,6 +125,15 @@ export interface Chunk {
   readonly fn: FunctionInfo;
 }
 
+const NO_BINDINGS: Map<string, Binding[]> = new Map();
+const NO_NAMES: Set<string> = new Set();
+
+/** A scope's collection, made its own before its first write (scopes start with shared empty ones). */
+function writable<K extends 'bindings' | 'globals' | 'nonlocals'>(scope: Scope, key: K): Scope[K] {
+  if (scope[key] === NO_BINDINGS || scope[key] === NO_NAMES) (scope as unknown as Record<K, unknown>)[key] = key === 'bindings' ? new Map() : new Set();
+  return scope[key];
+}
+
 /** Deep attribute chains and self-referencing assignments stop resolving here. */
 const MAX_RESOLVE_DEPTH = 24;
 
@@ -529,7 +538,8 @@ export class SemanticModel {
   }
 
   newScope(kind: ScopeKind, node: Node, parent: Scope | undefined): Scope {
-    const scope: Scope = { kind, node, parent, bindings: new Map(), globals: new Set(), nonlocals: new Set() };
+    // Most function scopes of a lazy model are never built: they share empty collections until first written (see `writable`).
+    const scope: Scope = { kind, node, parent, bindings: NO_BINDINGS, globals: NO_NAMES, nonlocals: NO_NAMES };
     this.scopes.set(node.id, scope);
     return scope;
   }
@@ -1063,10 +1073,10 @@ class ScopeBuilder {
           break;
         }
         case 'global_statement':
-          for (const n of node.namedChildren) if (n.type === 'identifier') scope.globals.add(n.text);
+          for (const n of node.namedChildren) if (n.type === 'identifier') writable(scope, 'globals').add(n.text);
           continue;
         case 'nonlocal_statement':
-          for (const n of node.namedChildren) if (n.type === 'identifier') scope.nonlocals.add(n.text);
+          for (const n of node.namedChildren) if (n.type === 'identifier') writable(scope, 'nonlocals').add(n.text);
           continue;
         default:
           if (COMPREHENSION_TYPES.has(type)) {
@@ -1110,7 +1120,7 @@ class ScopeBuilder {
     if (scope.globals.has(name)) target = this.model.module;
     const list = target.bindings.get(name);
     if (list) list.push(binding);
-    else target.bindings.set(name, [binding]);
+    else writable(target, 'bindings').set(name, [binding]);
   }
 
   private functionDefinition(frame: Frame): void {

@@ -1,6 +1,7 @@
 /**
- * The registry of rules, sorted by code. Adding a rule: write its module, add
- * it here, add docs/rules/<CODE>.md and test/fixtures/rules/<CODE>.py.
+ * The registry of rules, sorted by code. Adding a rule: write its module (with the trigger words
+ * the code it reports on must contain, `meta.triggers`; see core/prefilter.ts), add it here, add
+ * docs/rules/<CODE>.md and test/fixtures/rules/<CODE>.py.
  */
 import type { Rule } from '../core/rule';
 import AIO101 from './AIO101-blocking-sleep';
