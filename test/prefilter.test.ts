@@ -13,7 +13,8 @@ import type { Tree } from 'web-tree-sitter';
 import { codeOnly } from '../server/src/core/code-text';
 import { scanImports } from '../server/src/core/import-scan';
 import { analyzeEveryFunction, analyzeInSlices } from '../server/src/core/analyze';
-import { fileMayReport, Triggers } from '../server/src/core/prefilter';
+import { chunksToVisit, fileMayReport, Triggers } from '../server/src/core/prefilter';
+import { SemanticModel } from '../server/src/core/semantic';
 import type { AnalyzeOptions, Finding } from '../server/src/core/types';
 import type { WorkspaceLink } from '../server/src/core/workspace-types';
 import { RULES } from '../server/src/rules';
@@ -165,6 +166,21 @@ describe('pre-filter', () => {
     assert.deepEqual(built({}), { names: ['launch', 'handler'], codes: ['AIO605', 'AIO101'] });
     assert.deepEqual(built({ select: ['AIO1'] }), { names: ['handler'], codes: ['AIO101'] });
     assert.deepEqual(built({ select: ['AIO605'] }), { names: ['launch'], codes: ['AIO605'] });
+  });
+
+  it('follows a long chain of names to its end', async () => {
+    // Each function names the one before: past a few search rounds, the names are indexed instead.
+    const chain = Array.from({ length: 12 }, (_, i) => (i === 0 ? 'def f0():\n    return asyncio.get_event_loop()\n' : `def f${i}():\n    return f${i - 1}()\n`));
+    const text = ['import asyncio', '', ...chain, 'def unrelated():', '    return 1', ''].join('\n');
+    const engine = await testEngine();
+    const tree = engine.parse(text);
+    try {
+      const semantic = new SemanticModel(tree.rootNode, undefined, { lazyBodies: true, source: text });
+      const visited = chunksToVisit(semantic, text, Triggers.of(RULES, {})).map((c) => c.fn.name);
+      assert.deepEqual(visited, Array.from({ length: 12 }, (_, i) => `f${i}`));
+    } finally {
+      tree.delete();
+    }
   });
 
   it('does not parse a file that holds none of the enabled rules\' words', async () => {

@@ -86,6 +86,8 @@ const IMPORT_WORD = new RegExp(`(?<!${NAME_CHAR})import(?!${NAME_CHAR})`);
 const DOTTED_NAME = new RegExp(`(?<![A-Za-z0-9_\\u0080-\\uffff.])(${NAME})((?:\\s*\\.\\s*${NAME})+)`, 'g');
 /** Names written as one alternation per search; more would make the pattern slow to compile. */
 const NAMES_PER_SEARCH = 200;
+const SEARCH_ROUNDS = 4;
+const IDENTIFIER = new RegExp(NAME, 'g');
 
 /**
  * The chunks whose text holds a trigger word of `triggers` or mentions a hot name, in document
@@ -122,6 +124,10 @@ export function chunksToVisit(semantic: SemanticModel, text: string, triggers: T
   };
 
   const definitions: Definition[] = [];
+  const methodsOf = new Map<unknown, number[]>();
+  chunks.forEach((chunk, i) => {
+    if (chunk.fn.owner) addTo(methodsOf, chunk.fn.owner, i);
+  });
   /** Names bound outside functions by something other than an import: the closure follows those. */
   const definedHere = new Set<string>();
   const imports = new Map<string, string[]>();
@@ -145,7 +151,7 @@ export function chunksToVisit(semantic: SemanticModel, text: string, triggers: T
             definedHere.add(name);
             definitions.push(definitionOf([name], binding.node));
             const bases = binding.node.childForFieldName('superclasses');
-            const methods = chunks.flatMap((chunk, i) => (chunk.fn.owner === binding.cls ? [i] : []));
+            const methods = methodsOf.get(binding.cls) ?? [];
             if (bases && methods.length > 0) definitions.push({ ...definitionOf([], bases), methods });
             // `with self:` and `with cls():` name no class: every method of an async context manager may use one.
             if (methods.length > 0 && source.slice(binding.node.startIndex, binding.node.endIndex).includes('__aenter__')) methods.forEach(heat);
@@ -180,14 +186,22 @@ export function chunksToVisit(semantic: SemanticModel, text: string, triggers: T
     const names = new WorkspaceNames(probe, imports, definedHere);
     names.asyncImports.forEach(makeHot);
     const coldSpans = [...chunks.filter((_, i) => !hotChunks[i]), ...definitions.filter((d) => !d.hot)];
-    for (const at of names.asyncMentions(source, coldSpans)) {
+    const mentions = [...names.asyncMentions(source, coldSpans)].sort((a, b) => a - b);
+    for (const at of mentions) {
       const i = lastSpanStartingAt(chunks, at);
       if (i >= 0 && at < chunks[i]!.end) heat(i);
-      for (const definition of definitions) if (!definition.hot && definition.start <= at && at < definition.end) heatDefinition(definition);
+    }
+    for (const definition of definitions) {
+      if (definition.hot) continue;
+      const before = firstAtOrAfter(mentions, definition.start);
+      if (before < mentions.length && mentions[before]! < definition.end) heatDefinition(definition);
     }
   }
 
-  while (pending.length > 0) {
+  // Each round searches the code still cold for the names made hot by the last one: one or two
+  // rounds in practice. A long chain (a helper calling a helper calling ...) would make that
+  // quadratic: past a few rounds, the names of the code still cold are indexed once instead.
+  for (let round = 0; pending.length > 0 && round < SEARCH_ROUNDS; round++) {
     const names = pending;
     pending = [];
     for (let from = 0; from < names.length; from += NAMES_PER_SEARCH) {
@@ -197,6 +211,22 @@ export function chunksToVisit(semantic: SemanticModel, text: string, triggers: T
       });
       for (const definition of definitions) {
         if (!definition.hot && pattern.test(source.slice(definition.start, definition.end))) heatDefinition(definition);
+      }
+    }
+  }
+  if (pending.length > 0) {
+    const mentionedIn = new Map<string, Array<number | Definition>>();
+    const index = (text: string, where: number | Definition) => {
+      for (const name of new Set(text.match(IDENTIFIER))) addTo(mentionedIn, name, where);
+    };
+    chunks.forEach((chunk, i) => {
+      if (!hotChunks[i]) index(source.slice(chunk.start, chunk.end), i);
+    });
+    for (const definition of definitions) if (!definition.hot) index(source.slice(definition.start, definition.end), definition);
+    while (pending.length > 0) {
+      for (const where of mentionedIn.get(pending.pop()!) ?? []) {
+        if (typeof where === 'number') heat(where);
+        else if (!where.hot) heatDefinition(where);
       }
     }
   }
@@ -303,7 +333,19 @@ export function fileMayReport(text: string, triggers: Triggers, workspace?: Work
   return !names.asyncMentions(code, spans).next().done;
 }
 
-function addTo(map: Map<string, string[]>, key: string, value: string): void {
+/** The index of the first of `sorted` at or after `offset` (`sorted.length` when none). */
+function firstAtOrAfter(sorted: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
