@@ -32,7 +32,7 @@ interface TreeSitterModule {
 export const libraryNodeMembers: { namedChildren?: () => Node[]; childForFieldName?: (name: string) => Node | null; type?: () => string; endIndex?: () => number } = {};
 
 /** A node's internal words: the library's fields, which these versions read and write. */
-type RawNode = Node & { 0: number; _other?: number; _children?: Node[]; _namedChildren?: Node[]; _fields?: Map<string, Node | null>; __type?: string; tree: Tree & { 0: number } };
+type RawNode = Node & { 0: number; _other?: number; _children?: Node[]; _namedChildren?: Node[]; _fields?: Record<string, Node | null>; __type?: string; tree: Tree & { 0: number } };
 
 /**
  * Makes nodes with the library's fields, in its order, without its per-object field initializers; a
@@ -102,7 +102,7 @@ export function installFastNodes(module: Partial<TreeSitterModule>): boolean {
     },
   });
   Node.prototype.childForFieldName = function (this: RawNode, name: string): Node | null {
-    const cached = this._fields?.get(name);
+    const cached = this._fields?.[name];
     if (cached !== undefined) return cached;
     const language = this.tree.language;
     let ids = fieldIds.get(language);
@@ -119,7 +119,8 @@ export function installFastNodes(module: Partial<TreeSitterModule>): boolean {
       child = this.namedChildren.find((c) => c.id === fresh.id) ?? null;
       if (!child) return fresh;
     }
-    (this._fields ??= new Map()).set(name, child);
+    // A plain object: a few fields per node, cheaper than a Map in memory.
+    (this._fields ??= {})[name] = child;
     return child;
   };
   Object.defineProperty(Node.prototype, 'type', {
