@@ -247,6 +247,32 @@ describe('import scan', () => {
   });
 });
 
+describe('pre-filter on hostile text', () => {
+  // Each of these took time quadratic in the length of one line before; a hang fails on the test's time-out.
+  it('reads a line of 200,000 import statements once', () => {
+    const scanned = scanImports(`${'import a; '.repeat(200_000)}\n`);
+    assert.equal(scanned?.imports.length, 200_000);
+  });
+
+  it('gives up on f-strings nested 10,000 deep, keeping the text', () => {
+    const text = `x = ${'f"{'.repeat(10_000)}1${'}"'.repeat(10_000)}  # asyncio\n`;
+    const code = codeOnly(text);
+    assert.equal(code.length, text.length);
+  });
+
+  it('follows attributes on a 1 MB line of annotations without quadratic work', async () => {
+    const text = `import asyncio\n\nasync def f(a):\n    ${'a.b: int; '.repeat(100_000)}\n`;
+    const engine = await testEngine();
+    const tree = engine.parse(text);
+    try {
+      const semantic = new SemanticModel(tree.rootNode, undefined, { lazyBodies: true, source: text });
+      assert.equal(chunksToVisit(semantic, text, Triggers.of(RULES, {})).length, 1);
+    } finally {
+      tree.delete();
+    }
+  });
+});
+
 describe('code text', () => {
   it('blanks comments and plain strings, keeps f-strings and every offset', () => {
     const cases: Array<[string, string]> = [

@@ -10,6 +10,7 @@
  */
 
 let last: { text: string; code: string } | undefined;
+const MAX_NESTED_STRINGS = 64;
 
 export function codeOnly(text: string): string {
   if (last?.text === text) return last.code;
@@ -62,7 +63,9 @@ function stringPrefix(text: string, quote: number): { formatted: boolean } {
 }
 
 /** Where the string literal starting at `at` (its opening quote) ends, just past the closing quote; -1 when it never does. */
-function stringEnd(text: string, at: number, formatted: boolean): number {
+function stringEnd(text: string, at: number, formatted: boolean, depth0 = 0): number {
+  // f-strings nested this deep are not written by people: give up (the rest is kept as it is).
+  if (depth0 > MAX_NESTED_STRINGS) return -1;
   const quote = text[at]!;
   const triple = text.startsWith(quote.repeat(3), at);
   let i = at + (triple ? 3 : 1);
@@ -89,7 +92,7 @@ function stringEnd(text: string, at: number, formatted: boolean): number {
         if (depth > 0) depth--;
       } else if (depth > 0 && (c === '"' || c === "'")) {
         // A string inside a replacement field (Python 3.12 allows the same quote).
-        const inner = stringEnd(text, i, /[fFtT]/.test(text[i - 1] ?? ''));
+        const inner = stringEnd(text, i, /[fFtT]/.test(text[i - 1] ?? ''), depth0 + 1);
         if (inner < 0) return -1;
         i = inner;
         continue;

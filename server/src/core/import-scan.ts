@@ -27,9 +27,11 @@ const RELATIVE = /^\.+(?:[ \t]*[\p{ID_Start}_][\p{ID_Continue}]*(?:[ \t]*\.[ \t]
 /** The file's imports, or undefined when an `import` word cannot be told apart from code the scan does not understand. */
 export function scanImports(text: string): ScannedImports | undefined {
   const result: ScannedImports = { imports: [], statements: [] };
+  // Where the last statement read ended: a line of many `import a; import b` is read once, not once per statement.
+  let lastEnd = 0;
   for (const match of text.matchAll(IMPORT)) {
     const at = match.index;
-    const lineStart = logicalLineStart(text, at);
+    const lineStart = Math.max(lastEnd, logicalLineStart(text, at, lastEnd));
     const before = text.slice(lineStart, at);
     if (before.includes('#')) {
       // In a comment, unless a string on the line may hold the `#`.
@@ -43,16 +45,23 @@ export function scanImports(text: string): ScannedImports | undefined {
     if (!parsed) return undefined;
     result.imports.push(...parsed.imports);
     result.statements.push({ start: lineStart + before.indexOf(head === '' ? 'import' : 'from'), end: parsed.end });
+    lastEnd = parsed.end;
   }
   return result;
 }
 
-/** Where the logical line holding `at` starts (lines ended by a backslash continue). */
-function logicalLineStart(text: string, at: number): number {
-  let start = text.lastIndexOf('\n', at - 1) + 1;
-  while (start >= 2 && text[start - 2] === '\\') start = text.lastIndexOf('\n', start - 2) + 1;
-  while (start >= 3 && text[start - 2] === '\r' && text[start - 3] === '\\') start = text.lastIndexOf('\n', start - 3) + 1;
-  return start;
+/** Where the logical line holding `at` starts (lines ended by a backslash continue), looking back no further than `floor`. */
+function logicalLineStart(text: string, at: number, floor: number): number {
+  const lineStart = (before: number) => {
+    for (let i = before - 1; i >= floor; i--) if (text[i] === '\n') return i + 1;
+    return floor;
+  };
+  let start = lineStart(at);
+  for (;;) {
+    if (start >= 2 && start > floor && text[start - 2] === '\\') start = lineStart(start - 2);
+    else if (start >= 3 && start > floor && text[start - 2] === '\r' && text[start - 3] === '\\') start = lineStart(start - 3);
+    else return start;
+  }
 }
 
 /** `import a.b, c as d` from after the keyword. */

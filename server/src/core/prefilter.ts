@@ -79,7 +79,7 @@ interface Definition {
 const NAME_CHAR = '[A-Za-z0-9_\\u0080-\\uffff]';
 const NAME = `[A-Za-z_\\u0080-\\uffff]${NAME_CHAR}*`;
 /** `.name =` and `.name: T =` (not `==`): attributes a function assigns (`self.pool = ...`, `cls.x = ...`). */
-const ATTRIBUTE_ASSIGNMENT = new RegExp(`\\.\\s*(${NAME})\\s*(?::[^=\\n]*)?=(?!=)`, 'g');
+const ATTRIBUTE_ASSIGNMENT = new RegExp(`\\.\\s*(${NAME})\\s*(?::[^=\\n]{0,300})?=(?!=)`, 'g');
 const GLOBAL_STATEMENT = /(?:^|[;\n])[ \t]*global[ \t]+([^\n;#]+)/g;
 const IMPORT_WORD = new RegExp(`(?<!${NAME_CHAR})import(?!${NAME_CHAR})`);
 /** A name followed by attributes (`db.save`, `pkg . mod . Client`), not itself an attribute. */
