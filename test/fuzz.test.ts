@@ -11,7 +11,9 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import type { Engine } from '../server/src/core/engine';
+import { analyzeEveryFunction, analyzeInSlices } from '../server/src/core/analyze';
 import { applyEdits } from '../server/src/core/fix';
+import type { Finding } from '../server/src/core/types';
 import { REPO_ROOT, testEngine } from './helpers/engine';
 import { LspClient, SERVER } from './helpers/lsp-client';
 import { EDITS_PER_SEQUENCE, ENGINE_RUNS, FUZZ_RUNS, fcParams, timeoutFor } from './fuzz/config';
@@ -44,6 +46,28 @@ describe('fuzz: engine properties', function () {
     ['UTF-16 with lone surrogates', utf16],
     ['Python-ish', pythonish({ mixedLineEndings: true })],
   ];
+  it('the pre-filter finds what visiting every function finds: Python-ish', () => {
+    const drain = <T>(steps: Generator<void, T>): T => {
+      let step = steps.next();
+      while (!step.done) step = steps.next();
+      return step.value;
+    };
+    const describe = (f: Finding) => `${f.range.start.line}:${f.range.start.character} ${f.code} ${f.message}`;
+    fc.assert(
+      fc.property(pythonish({ mixedLineEndings: true }), (text) => {
+        const tree = engine.parse(text);
+        try {
+          const filtered = drain(analyzeInSlices(tree, text, {}, undefined, Infinity)).findings.map(describe);
+          const every = drain(analyzeEveryFunction(tree, text, {}, undefined, Infinity)).findings.map(describe);
+          assert.deepEqual(filtered, every);
+        } finally {
+          tree.delete();
+        }
+      }),
+      fcParams(ENGINE_RUNS),
+    );
+  });
+
   for (const [name, arb] of arbitraries) {
     it(`analyzeText never throws, no rule throws, and ranges stay inside the document: ${name}`, () => {
       fc.assert(

@@ -138,6 +138,24 @@ describe('pre-filter', () => {
     }
   });
 
+  it('keeps what fuzzing found: a lone \\r ends a comment, and a def header can bind a module name', async () => {
+    const cases: Array<[string, string[]]> = [
+      // Python ends the comment at the lone \r: the next line is code.
+      ['def f():#\rasync def fetch(url):\n    open("x").read()\n', ['AIO105']],
+      // Error recovery leaves the import in the def, beside its body: it binds at module level.
+      ['ProcessPoolExecutor().submit(work)\nasync def fetch(url):\n    from concurrent.futures import ProcessPoolExecutor)\nasync def g():\n', ['AIO305', 'AIO607']],
+      // A walrus in a default binds in the enclosing scope.
+      ['import asyncio\ndef make(loop=(LOOP := asyncio.new_event_loop())):\n    return loop\nLOOP.create_task(work())\n', ['AIO301']],
+    ];
+    for (const [text, codes] of cases) {
+      const { filtered, every } = await bothAnalyses(text, {});
+      assert.deepEqual(every.findings.map((f) => f.code), codes, text);
+      assert.deepEqual(filtered.findings.map(describeFinding), every.findings.map(describeFinding), text);
+    }
+    assert.equal(codeOnly('x = 1  # a\rimport asyncio\n'), 'x = 1     \rimport asyncio\n');
+    assert.deepEqual(scanImports('x = 1  # a\rimport asyncio\n')?.imports, [{ name: 'asyncio', target: 'asyncio' }]);
+  });
+
   it('builds and visits only the functions that can be reported on', async () => {
     const text = [
       'import time',

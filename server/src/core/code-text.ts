@@ -32,8 +32,9 @@ function blankOut(text: string): string {
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === 35 /* # */) {
-      let end = text.indexOf('\n', i);
-      if (end < 0) end = n;
+      // A lone `\r` ends a line for Python too.
+      let end = i + 1;
+      while (end < n && text[end] !== '\n' && text[end] !== '\r') end++;
       blank(i, end);
       i = end;
       continue;
@@ -103,7 +104,7 @@ function stringEnd(text: string, at: number, formatted: boolean, depth0 = 0): nu
       if (text.startsWith(quote.repeat(3), i)) return i + 3;
     }
     // A one-line string ends at the line break (an unterminated string: a syntax error anyway).
-    if (!triple && depth === 0 && c === '\n') return i;
+    if (!triple && depth === 0 && (c === '\n' || c === '\r')) return i;
     i++;
   }
   return -1;

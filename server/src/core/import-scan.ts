@@ -52,14 +52,15 @@ export function scanImports(text: string): ScannedImports | undefined {
 
 /** Where the logical line holding `at` starts (lines ended by a backslash continue), looking back no further than `floor`. */
 function logicalLineStart(text: string, at: number, floor: number): number {
+  // A lone `\r` ends a line for Python too.
   const lineStart = (before: number) => {
-    for (let i = before - 1; i >= floor; i--) if (text[i] === '\n') return i + 1;
+    for (let i = before - 1; i >= floor; i--) if (text[i] === '\n' || text[i] === '\r') return i + 1;
     return floor;
   };
   let start = lineStart(at);
   for (;;) {
-    if (start >= 2 && start > floor && text[start - 2] === '\\') start = lineStart(start - 2);
-    else if (start >= 3 && start > floor && text[start - 2] === '\r' && text[start - 3] === '\\') start = lineStart(start - 3);
+    if (start >= 3 && start > floor && text[start - 1] === '\n' && text[start - 2] === '\r' && text[start - 3] === '\\') start = lineStart(start - 3);
+    else if (start >= 2 && start > floor && text[start - 2] === '\\') start = lineStart(start - 2);
     else return start;
   }
 }
@@ -150,7 +151,7 @@ function skipBlanks(text: string, at: number, multiline: boolean): number {
   for (;;) {
     const c = text[at];
     if (c === ' ' || c === '\t' || c === '\f') at++;
-    else if (c === '\\' && (text[at + 1] === '\n' || (text[at + 1] === '\r' && text[at + 2] === '\n'))) at += text[at + 1] === '\r' ? 3 : 2;
+    else if (c === '\\' && (text[at + 1] === '\n' || text[at + 1] === '\r')) at += text[at + 1] === '\r' && text[at + 2] === '\n' ? 3 : 2;
     else if (multiline && (c === '\n' || c === '\r')) at++;
     else if (multiline && c === '#') {
       const end = text.indexOf('\n', at);

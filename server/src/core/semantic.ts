@@ -176,6 +176,8 @@ export class SemanticModel {
   private readonly replaced: ReadonlyMap<number, Node> | undefined;
   /** False when the text has no `global` anywhere, so no body can rebind a module name. */
   readonly mayDeclareGlobals: boolean;
+  /** Whether the tree has a syntax error anywhere (asked once, when first needed). */
+  private treeHasError: boolean | undefined;
   /** Where the text has a `global` statement (one search of the file instead of one per function). */
   private globalOffsets: number[] | undefined;
   private readonly builder: ScopeBuilder;
@@ -340,6 +342,17 @@ export class SemanticModel {
   /** Whether `text` occurs in the function's source (true when the source is unknown). */
   functionMentions(fn: FunctionInfo, text: string): boolean {
     return this.source === undefined || this.source.slice(fn.node.startIndex, fn.node.endIndex).includes(text);
+  }
+
+  /**
+   * Whether walking the chunk's `def` outside its body may bind a name in the enclosing scope (which
+   * a lazy model must know before any body is built): a `:=` before the body, or a syntax error in
+   * the `def` (error recovery can leave a whole statement beside the body).
+   */
+  headerMayBind(chunk: Chunk): boolean {
+    if (this.source === undefined) return true;
+    if ((this.treeHasError ??= this.root.hasError) && chunk.node.hasError) return true;
+    return this.source.slice(chunk.start, chunk.end).includes(':=') && this.source.slice(chunk.start, chunk.bodyStart).includes(':=');
   }
 
   /** Whether the chunk's source matches `pattern`. */
@@ -1154,7 +1167,9 @@ class ScopeBuilder {
       // Parameters, the header's nodes (annotations, defaults) and the body are walked when the chunk is built.
       this.pendingBodies.set(chunk, { node, parent: undefined, scope, fn: outer, sink });
       // `global` in a body rebinds module names, which every other function may read: build it now.
-      if (this.model.mayDeclareGlobals && this.model.chunkDeclaresGlobals(chunk)) this.model.buildChunk(chunk);
+      // So does a header that binds in the enclosing scope: a walrus in a default or an annotation, or
+      // a statement that error recovery left in the `def` beside its body.
+      if ((this.model.mayDeclareGlobals && this.model.chunkDeclaresGlobals(chunk)) || this.model.headerMayBind(chunk)) this.model.buildChunk(chunk);
       return;
     }
     // Pushed first, popped last: the header's nodes come before the body's, in document order.
