@@ -15,6 +15,7 @@ import { BackgroundIndexer } from '../server/src/lsp/indexer';
 import { collectPythonFiles } from '../server/src/workspace/files';
 import { LoadDeferred, StringPool, type WorkspaceIndex } from '../server/src/workspace/index';
 import { PackageFolders } from '../server/src/workspace/module-names';
+import { textFactsOf } from '../server/src/workspace/text-facts';
 import { REPO_ROOT, testEngine } from './helpers/engine';
 import { compareExpectations, parseExpectations } from './helpers/expectations';
 
@@ -285,5 +286,66 @@ describe('workspace index memory and background loading', () => {
     } finally {
       fs.rmSync(big);
     }
+  });
+});
+
+describe('workspace index: names answered from a module text', () => {
+  const PACKAGE: Record<string, string> = {
+    '__init__.py': '',
+    'plain.py':
+      'import os\nfrom .deep import Base as B\n\n# async is only in this comment\n"""and in async docstrings"""\n' +
+      'class Helper:\n    pass\n\nclass Err(ValueError):\n    pass\n\nclass Sub(B):\n    pass\n\nclass Local(Helper):\n    pass\n\ndef work():\n    return os.getcwd()\n',
+    'deep.py': 'class Base:\n    async def go(self):\n        pass\n',
+    'coro.py': 'async def fetch():\n    pass\n',
+    'reexport.py': 'from .coro import fetch\nfrom .plain import work\n',
+    'rebound.py': 'from .deep import Base\nValueError = Base\n\nclass E(ValueError):\n    pass\n',
+  };
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aio-text-'));
+    fs.mkdirSync(path.join(dir, 'pkg'));
+    for (const [name, text] of Object.entries(PACKAGE)) fs.writeFileSync(path.join(dir, 'pkg', name), text);
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  async function index() {
+    const made = (await testEngine()).createWorkspaceIndex({ lazyDetails: true });
+    made.addRoot(dir);
+    return made;
+  }
+
+  it('answers inert without summarizing a module that has no async code', async () => {
+    for (const name of ['pkg.plain.work', 'pkg.plain.Helper', 'pkg.plain.Err', 'pkg.plain.Local', 'pkg.reexport.work', 'pkg.plain.missing']) {
+      const fresh = await index();
+      assert.equal(fresh.classify(name), 'inert', name);
+      assert.equal(fresh.loads, 0, `${name} was answered from the text`);
+    }
+  });
+
+  it('follows re-exports and base classes to async code, and asks the summary when the text cannot tell', async () => {
+    const expected: Record<string, string> = { 'pkg.plain.Sub': 'async', 'pkg.reexport.fetch': 'async', 'pkg.rebound.E': 'async', 'pkg.coro.fetch': 'async', 'pkg.deep.Base': 'async', 'pkg.plain': 'module' };
+    for (const [name, kind] of Object.entries(expected)) assert.equal((await index()).classify(name), kind, name);
+  });
+
+  it('tells the analysis which callees surely are no coroutine functions', async () => {
+    const link = (await index()).linkFor(path.join(dir, 'pkg', 'reexport.py'))!;
+    assert.equal(link.surelyNotAsync!('pkg.plain.work'), true);
+    assert.equal(link.surelyNotAsync!('pkg.reexport.work'), true);
+    assert.equal(link.surelyNotAsync!('pkg.reexport.fetch'), false);
+    assert.equal(link.surelyNotAsync!('pkg.plain'), false);
+    assert.equal(link.findFunction('pkg.reexport.fetch')?.summary.isAsync, true);
+  });
+
+  it('reads base lists from the text', () => {
+    const facts = textFactsOf(
+      'from abc import ABCMeta\nclass A(Generic[T], metaclass=ABCMeta): pass\nclass B[T](x . Y):\n    pass\nclass C(make_base()): pass\nclass D: pass\n# class X(Y)\ns = "class Z(W)"\n' +
+        'class A(\n    Other,\n): pass\n',
+    );
+    assert.equal(facts.mayDefineAsync, false);
+    assert.deepEqual(Object.fromEntries(facts.classes), { A: [['Generic'], ['Other']], B: [['x.Y']], C: undefined, D: [] });
+    assert.deepEqual([...facts.imports!.keys()], ['ABCMeta']);
+    assert.deepEqual([...textFactsOf('class E(Exception): pass\nException = 1\n').reboundBuiltins], ['Exception']);
+    assert.deepEqual([...textFactsOf('class E(Exception): pass\nif Exception == 1: pass\n').reboundBuiltins], []);
+    assert.equal(textFactsOf('async def f(): pass\nclass A(B): pass\n').classes.size, 0);
   });
 });

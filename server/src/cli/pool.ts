@@ -1,12 +1,14 @@
 /**
  * Spreads the files of a CLI run over worker threads, one per core: each worker loads the grammar
- * once and asks for the next file when it is done with one, so a few large files do not hold up
- * the rest. Outcomes come back in completion order; the caller puts them back in file order.
+ * once and asks for the next file when it is done with one (in the order `WorkQueue` gives), so a
+ * few large files do not hold up the rest. Outcomes come back in completion order; the caller puts
+ * them back in file order.
  */
 import { Worker } from 'node:worker_threads';
 import type { AnalyzeOptions } from '../core/types';
 import type { CheckSettings, FileOutcome } from './check-file';
 import type { WorkerReply, WorkerRequest } from './worker';
+import { WorkQueue } from './work-queue';
 
 /** A file to check: `index` is its place in the run, handed back with its outcome. */
 export interface Task {
@@ -22,15 +24,16 @@ export async function checkInWorkers(
   tasks: readonly Task[],
   onOutcome: (index: number, outcome: FileOutcome | { failed: string }) => void,
 ): Promise<void> {
-  let next = 0;
-  const runOne = (): Promise<void> =>
+  const count = Math.max(1, workers);
+  const queue = new WorkQueue(tasks, count);
+  const runOne = (slot: number): Promise<void> =>
     new Promise((resolve) => {
       const worker = new Worker(workerScript, { workerData: settings });
       let current: number | undefined;
       const send = (request: WorkerRequest) => worker.postMessage(request);
       const dispatch = (): void => {
-        if (next < tasks.length) {
-          const task = tasks[next++]!;
+        const task = queue.take(slot);
+        if (task) {
           current = task.index;
           send({ kind: 'check', ...task });
         } else {
@@ -63,7 +66,7 @@ export async function checkInWorkers(
         resolve();
       });
     });
-  await Promise.all(Array.from({ length: Math.max(1, workers) }, runOne));
+  await Promise.all(Array.from({ length: count }, (_, slot) => runOne(slot)));
   // Every worker may have died: what nobody took is reported, not silently dropped.
-  for (; next < tasks.length; next++) onOutcome(tasks[next]!.index, { failed: 'no worker was left to check it' });
+  for (const task of queue.remaining()) onOutcome(task.index, { failed: 'no worker was left to check it' });
 }

@@ -952,6 +952,8 @@ export class SemanticModel {
     }
     if (callee.kind !== 'name') return undefined;
     if (KNOWN_COROUTINES.has(callee.name)) return { name: callee.name };
+    // Most names a file calls lead to modules without any `async def`: their text tells, no summary needed.
+    if (this.workspace?.surelyNotAsync?.(callee.name)) return undefined;
     const external = this.workspace?.findFunction(callee.name);
     const summary = external?.summary;
     if (summary?.isAsync && !summary.isGenerator && summary.plainDecorators) return { name: callee.name, external };

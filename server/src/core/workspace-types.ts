@@ -89,6 +89,12 @@ export interface WorkspaceLink {
    * function or a class with an async method (`async`), a module (`module`), or anything else.
    */
   classify?(qualifiedName: string): 'async' | 'module' | 'inert';
+  /**
+   * True when the text of the module defining the name shows, without parsing it, that the name is
+   * no `async def` (nor anything that could lead to one): `findFunction` would find no coroutine
+   * function. False means "look it up".
+   */
+  surelyNotAsync?(qualifiedName: string): boolean;
 }
 
 /** `.db.save` in module `pkg.api` -> `pkg.db.save`; undefined when it climbs above the top package. */

@@ -7,9 +7,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ExternalFunction, ModuleSummary, WorkspaceLink } from '../core/workspace-types';
+import { absoluteImport, type ExternalFunction, type ModuleSummary, type WorkspaceLink } from '../core/workspace-types';
 import type { ModuleDetails } from './summary';
 import { candidateFiles, PackageFolders, type ModuleLocation } from './module-names';
+import { PLAIN_BUILTIN_BASES, textFactsOf, type TextFacts } from './text-facts';
 
 /**
  * Parses a module's text and summarizes it; `link` resolves the names it imports. With `details`,
@@ -38,6 +39,7 @@ export interface WorkspaceIndexOptions {
 const MAX_LOOKUP_DEPTH = 8;
 
 type Entry = { state: 'loading' } | { state: 'done'; summary: ModuleSummary | undefined };
+
 
 /** One analysis's view: where imports are searched, and how many more modules it may load. */
 interface Lookup {
@@ -78,6 +80,8 @@ export class WorkspaceIndex {
   readonly packages = new PackageFolders();
   private readonly roots: string[] = [];
   private readonly entries = new Map<string, Entry>();
+  /** Per file not summarized yet: what its text tells (null: it cannot be read). */
+  private readonly textFacts = new Map<string, TextFacts | null>();
   /** Per root folder: module name -> the file that defines it (null: none there). */
   private readonly located = new Map<string, Map<string, string | null>>();
   private readonly overlays = new Map<string, string>();
@@ -138,6 +142,7 @@ export class WorkspaceIndex {
       findFunction: (name) => this.findFunction(name, lookup),
       isClass: (name) => this.isClass(name, lookup),
       classify: (name) => this.classify(name, probe),
+      surelyNotAsync: (name) => !this.locate(name, lookup) && this.inertByText(name, lookup, 0),
     };
   }
 
@@ -147,11 +152,13 @@ export class WorkspaceIndex {
     if (text === undefined) this.overlays.delete(resolved);
     else this.overlays.set(resolved, text);
     this.entries.delete(resolved);
+    this.textFacts.delete(resolved);
   }
 
   /** A file changed on disk; `structural` when files were created or deleted (module names may move). */
   invalidate(filePath: string, structural = false): void {
     this.entries.delete(path.resolve(filePath));
+    this.textFacts.delete(path.resolve(filePath));
     if (structural) {
       this.located.clear();
       this.packages.clear();
@@ -160,6 +167,7 @@ export class WorkspaceIndex {
 
   clear(): void {
     this.entries.clear();
+    this.textFacts.clear();
     this.strings.clear();
     this.located.clear();
     this.packages.clear();
@@ -309,9 +317,73 @@ export class WorkspaceIndex {
 
   /** See `WorkspaceLink.classify`: `async` for a coroutine function or a class with an async method, `module` for a module. */
   classify(qualifiedName: string, lookup: Lookup = UNLIMITED): 'async' | 'module' | 'inert' {
+    return this.classifyAt(qualifiedName, lookup, 0);
+  }
+
+  private classifyAt(qualifiedName: string, lookup: Lookup, depth: number): 'async' | 'module' | 'inert' {
     if (this.locate(qualifiedName, lookup)) return 'module';
+    if (depth <= MAX_LOOKUP_DEPTH && this.inertByText(qualifiedName, lookup, depth)) return 'inert';
     if (this.findFunction(qualifiedName, lookup)?.summary.isAsync) return 'async';
     return this.classHasAsyncMethod(qualifiedName, lookup, 0) ? 'async' : 'inert';
+  }
+
+  /**
+   * Whether the text of the module that `split` would pick shows the name inert, without parsing
+   * the module: it has no `async` in its code, and the name is neither imported there nor a class
+   * with bases, unless what the import denotes or every base is inert in turn. False means "ask
+   * the summary" (which gives the same answer whenever this one says inert). A module summarized
+   * already is asked directly, and one that cannot be read is left to `split`.
+   */
+  private inertByText(qualifiedName: string, lookup: Lookup, depth: number): boolean {
+    const parts = qualifiedName.split('.');
+    for (let i = parts.length - 1; i >= 1; i--) {
+      const file = this.locate(parts.slice(0, i).join('.'), lookup);
+      if (!file) continue;
+      if (this.entries.has(file)) return false;
+      const facts = this.textFactsOfFile(file);
+      const location = facts && this.packages.locate(file);
+      if (!facts || !location || facts.mayDefineAsync || !facts.imports) return false;
+      // The answer rests on this file's text, as a summary's would: a result cache must know.
+      this.listener?.wanted(file);
+      const [head, ...rest] = parts.slice(i) as [string, ...string[]];
+      const inert = (target: string) => this.classifyAt(target, lookup, depth + 1) === 'inert';
+      const absolute = (target: string) => absoluteImport(target, location.name, location.isPackage);
+      // A re-export (`from .db import save`) is what it denotes.
+      for (const target of facts.imports.get(head) ?? []) {
+        const resolved = absolute(target);
+        if (resolved === undefined || !inert([resolved, ...rest].join('.'))) return false;
+      }
+      if (!facts.classes.has(head)) return true;
+      const bases = facts.classes.get(head);
+      if (!bases) return false;
+      for (const base of bases.flat()) {
+        const [first, ...more] = base.split('.') as [string, ...string[]];
+        const imported = facts.imports.get(first);
+        for (const target of imported ?? []) {
+          const resolved = absolute(target);
+          if (resolved === undefined || !inert([resolved, ...more].join('.'))) return false;
+        }
+        // A class of the module (or a builtin never rebound there) as well as, or instead of, an import.
+        if (facts.classes.has(first)) {
+          if (!inert(`${location.name}.${base}`)) return false;
+        } else if (!imported && (more.length > 0 || !PLAIN_BUILTIN_BASES.has(first) || facts.reboundBuiltins.has(first))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  private textFactsOfFile(file: string): TextFacts | undefined {
+    let facts = this.textFacts.get(file);
+    if (facts === undefined) {
+      const text = this.overlays.get(file) ?? this.readFile(file);
+      // Names sliced from the text would keep all of it alive: flat copies, as for summaries.
+      facts = text === undefined ? null : this.strings.internAll(textFactsOf(text));
+      this.textFacts.set(file, facts);
+    }
+    return facts ?? undefined;
   }
 
   /** Whether the name is a class of the workspace with an async method, its own or inherited from a workspace base. */

@@ -1,0 +1,193 @@
+/**
+ * What a module's text tells without parsing it: enough for the workspace index to answer "this
+ * name is no coroutine function and no class with async methods" for most names of most modules
+ * (the pre-filter asks that about every name a file imports), instead of parsing the module to
+ * summarize it. Only an `async def` makes a function async, and a class without one gets async
+ * methods only from a base class, which the text names. Every answer is on the safe side: what the
+ * text scan cannot read is "unknown", and the index then loads the summary as before.
+ */
+import { codeOnly } from '../core/code-text';
+import { scanImports } from '../core/import-scan';
+
+export interface TextFacts {
+  /** The word `async` occurs in the code (not in comments or plain strings). */
+  readonly mayDefineAsync: boolean;
+  /** What each name bound by an import statement denotes, as written (undefined: an `import` the scan could not read). */
+  readonly imports: ReadonlyMap<string, readonly string[]> | undefined;
+  /**
+   * The classes the code defines: the base lists of each `class` statement of that name, as dotted
+   * names (undefined: a base list the scan could not read). Filled only without `async`.
+   */
+  readonly classes: ReadonlyMap<string, readonly string[][] | undefined>;
+  /** Builtin class names that the code binds otherwise as well (an assignment, a `def`...). Filled only without `async`. */
+  readonly reboundBuiltins: ReadonlySet<string>;
+}
+
+export function textFactsOf(text: string): TextFacts {
+  const code = codeOnly(text);
+  const scanned = scanImports(code);
+  let imports: Map<string, string[]> | undefined;
+  if (scanned) {
+    imports = new Map();
+    for (const { name, target } of scanned.imports) {
+      const list = imports.get(name);
+      if (list) list.push(target);
+      else imports.set(name, [target]);
+    }
+  }
+  const mayDefineAsync = code.includes('async');
+  const classes = new Map<string, string[][] | undefined>();
+  const reboundBuiltins = new Set<string>();
+  // Only modules without `async` are ever answered from their text: nothing more to read in the others.
+  if (!mayDefineAsync && imports) {
+    for (const match of code.matchAll(CLASS_HEADER)) {
+      const name = match[1]!;
+      const bases = baseList(code, match.index + match[0].length);
+      const known = classes.get(name);
+      if (!classes.has(name)) classes.set(name, bases && (bases.length > 0 ? [bases] : []));
+      else if (known && bases) known.push(...(bases.length > 0 ? [bases] : []));
+      else classes.set(name, undefined);
+    }
+    for (const lists of classes.values()) {
+      for (const base of lists?.flat() ?? []) {
+        if (PLAIN_BUILTIN_BASES.has(base) && !reboundBuiltins.has(base) && mayRebind(code, base)) reboundBuiltins.add(flat(base));
+      }
+    }
+  }
+  return { mayDefineAsync, imports, classes, reboundBuiltins };
+}
+
+const IDENTIFIER = String.raw`[\p{ID_Start}_][\p{ID_Continue}]*`;
+const DOTTED_NAME = new RegExp(String.raw`^(${IDENTIFIER}(?:\s*\.\s*${IDENTIFIER})*)\s*(?:\[[^]*\])?$`, 'u');
+const KEYWORD_ARGUMENT = new RegExp(String.raw`^${IDENTIFIER}\s*=(?!=)`, 'u');
+
+const CLASS_HEADER = new RegExp(String.raw`(?<![\p{ID_Continue}.])class[ \t\\\r\n]+(${IDENTIFIER})`, 'gu');
+
+/**
+ * The bases a class statement lists, read from just after its name: dotted names (a subscript such
+ * as `Generic[T]` stands for the name before it; keyword arguments such as `metaclass=` are no
+ * bases). Undefined when a base is not a plain dotted name, or the list cannot be read.
+ */
+function baseList(code: string, afterName: number): string[] | undefined {
+  let at = skipSpace(code, afterName);
+  // `class Name[T](Base)`: type parameters first.
+  if (code[at] === '[') {
+    const close = matchingBracket(code, at);
+    if (close === undefined) return undefined;
+    at = skipSpace(code, close + 1);
+  }
+  if (code[at] === ':') return [];
+  if (code[at] !== '(') return undefined;
+  const close = matchingBracket(code, at);
+  if (close === undefined) return undefined;
+  const bases: string[] = [];
+  for (const raw of splitTopLevel(code.slice(at + 1, close))) {
+    const argument = raw.trim();
+    if (argument === '' || KEYWORD_ARGUMENT.test(argument)) continue;
+    const dotted = DOTTED_NAME.exec(argument);
+    if (!dotted) return undefined;
+    bases.push(dotted[1]!.replace(/\s+/g, ''));
+  }
+  return bases;
+}
+
+/**
+ * Whether the code may bind `name` other than by `class` or `import`: an assignment (augmented or
+ * a walrus too), a `def`, a `for`, `as` or `del` target, a `global`. A base class of that name then
+ * may not be the builtin.
+ */
+function mayRebind(code: string, name: string): boolean {
+  const word = String.raw`(?<![\p{ID_Continue}.])${escapeRegExp(name)}(?!\p{ID_Continue})`;
+  const binding = new RegExp(String.raw`${word}[ \t]*(?::=|[-+*/%&|^@]?=(?!=)|\*\*=|//=|>>=|<<=)|\b(?:def|as|for|global|nonlocal|del)[ \t\\\r\n]+${word}`, 'u');
+  return binding.test(code);
+}
+
+/** Builtin classes whose methods are never async, as base classes commonly name them. */
+export const PLAIN_BUILTIN_BASES: ReadonlySet<string> = new Set([
+  'object',
+  'BaseException',
+  'Exception',
+  'ArithmeticError',
+  'AssertionError',
+  'AttributeError',
+  'EOFError',
+  'ImportError',
+  'IndexError',
+  'KeyError',
+  'LookupError',
+  'NameError',
+  'NotImplementedError',
+  'OSError',
+  'IOError',
+  'EnvironmentError',
+  'RuntimeError',
+  'StopIteration',
+  'SyntaxError',
+  'SystemExit',
+  'TypeError',
+  'UnicodeError',
+  'ValueError',
+  'Warning',
+  'UserWarning',
+  'DeprecationWarning',
+  'RuntimeWarning',
+  'dict',
+  'list',
+  'set',
+  'frozenset',
+  'tuple',
+  'str',
+  'bytes',
+  'bytearray',
+  'int',
+  'float',
+  'complex',
+  'property',
+  'type',
+]);
+
+/** A copy of `s` that does not keep the text it was sliced from alive. */
+function flat(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function skipSpace(code: string, at: number): number {
+  while (at < code.length && /[ \t\r\n\\]/.test(code[at]!)) at++;
+  return at;
+}
+
+/** The offset of the bracket closing the one at `open` (strings and comments are blanked already). */
+function matchingBracket(code: string, open: number): number | undefined {
+  let depth = 0;
+  for (let i = open; i < code.length; i++) {
+    const c = code[i];
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return undefined;
+}
+
+/** Splits an argument list at the commas outside brackets. */
+function splitTopLevel(list: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i];
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 0) {
+      parts.push(list.slice(from, i));
+      from = i + 1;
+    }
+  }
+  parts.push(list.slice(from));
+  return parts;
+}
