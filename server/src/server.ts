@@ -5,6 +5,7 @@
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { packageVersion, parserLocation } from './assets';
 import { Engine } from './core/engine';
+import { DirectStreamWriter } from './lsp/direct-writer';
 import { Session } from './lsp/session';
 
 const TRANSPORTS = ['--stdio', '--node-ipc', '--socket', '--pipe', '--clientProcessId'];
@@ -19,10 +20,13 @@ function main(): void {
     process.stdout.write('Usage: async-pitfalls-lsp [--stdio | --node-ipc | --socket=PORT]\nThe async-pitfalls language server (stdio by default).\n');
     return;
   }
-  // vscode-languageserver picks the transport from argv; stdio is the default every editor expects.
-  if (!args.some((a) => TRANSPORTS.some((t) => a.startsWith(t)))) process.argv.push('--stdio');
-
-  const connection = createConnection(ProposedFeatures.all);
+  // vscode-languageserver picks the other transports from argv; stdio is the default every editor expects.
+  const stdio = args.includes('--stdio') || !args.some((a) => TRANSPORTS.some((t) => a.startsWith(t)));
+  // Over stdio: the input stream as vscode-languageserver reads it (it exits when the client goes
+  // away), and our writer (see DirectStreamWriter), which vscode-jsonrpc takes as it is, not being a stream.
+  const connection = stdio
+    ? createConnection(ProposedFeatures.all, process.stdin, new DirectStreamWriter(process.stdout) as unknown as NodeJS.WritableStream)
+    : createConnection(ProposedFeatures.all);
   // Nothing may reach stdout but protocol messages: route stray console output to the client log.
   console.log = (...items: unknown[]) => connection.console.log(items.map(String).join(' '));
   console.info = console.log;
