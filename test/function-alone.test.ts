@@ -10,7 +10,7 @@ import { Edit, type Tree } from 'web-tree-sitter';
 import { HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol';
 import { analyzeTree } from '../server/src/core/analyze';
 import type { Engine } from '../server/src/core/engine';
-import { analyzeEditedFunction, catchUpTree, chunkedFindings, type ChunkedFindings, type EditedFunctionResult, type FunctionSpan } from '../server/src/core/incremental';
+import { analyzeEditedFunction, catchUpTree, chunkedFindings, type ChunkedFindings, type EditedFunctionResult, type FunctionSpan, type TypingModel } from '../server/src/core/incremental';
 import type { Finding } from '../server/src/core/types';
 import { collectPythonFiles } from '../server/src/workspace/files';
 import { editChain, insertion } from './helpers/edit-chain';
@@ -26,10 +26,13 @@ class Typist {
   private tree: Tree;
   private state: ChunkedFindings;
   private edited: FunctionSpan | undefined;
+  private typing: TypingModel | undefined;
 
+  /** With `carry`, the model of each keystroke is carried over to the next one when it can be, as the server does. */
   constructor(
     private readonly engine: Engine,
     text: string,
+    private readonly carry = false,
   ) {
     this.text = text;
     this.tree = engine.parse(text);
@@ -48,7 +51,8 @@ class Typist {
     const change = insertion(this.text, at, inserted);
     this.text = this.text.slice(0, at) + inserted + this.text.slice(at);
     this.tree.edit(new Edit(change));
-    const alone = analyzeEditedFunction((t, range) => this.engine.parseRange(t, range), this.tree, this.text, {}, undefined, this.state, [change], this.edited);
+    const alone = analyzeEditedFunction((t, range) => this.engine.parseRange(t, range), this.tree, this.text, {}, undefined, this.state, [change], this.edited, this.typing, this.carry);
+    this.typing = alone?.typing;
     if (alone) {
       this.state = alone.result.state;
       this.edited = alone.edited;
@@ -75,6 +79,7 @@ class Typist {
   }
 
   dispose(): void {
+    this.typing?.dispose();
     this.tree.delete();
   }
 }
@@ -271,6 +276,57 @@ describe('editing inside functions: the edited function parsed alone', function 
       next.dispose();
     } finally {
       for (const t of trees) t.delete();
+    }
+  });
+
+  it('carries the model of the last keystroke over while typing stays in one function body, exact as a new one', () => {
+    const source = [
+      'import asyncio',
+      'import threading',
+      '',
+      '',
+      'def report(loop):',
+      '    loop.call_soon(print, "x")',
+      '',
+      '',
+      'async def main():',
+      '    loop = asyncio.get_running_loop()',
+      '    threading.Thread(target=report, args=(loop,)).start()',
+      '',
+      '',
+      SOURCE,
+    ].join('\n');
+    const typist = new Typist(engine, source, true);
+    const step = (before: string, inserted: string, carried: boolean) => {
+      const alone = typist.type(before, inserted);
+      assert.ok(alone, `${JSON.stringify(inserted)} parsed alone`);
+      assert.equal(alone.reusedModel, carried, `${JSON.stringify(inserted)}: model carried over`);
+      assert.deepEqual(alone.result.findings.map(key), typist.full().map(key), `${JSON.stringify(inserted)}: as a full analysis`);
+      alone.dispose();
+    };
+    try {
+      assert.deepEqual(brief(typist.full()), ['AIO604@6', 'AIO605@11', 'AIO101@22']);
+      step('loop.call_soon(print', 'a = 1\n    ', false);
+      // The thread launch found for `report` the keystroke before is looked for again, not remembered.
+      step('loop.call_soon(print', 'b = 2\n    ', true);
+      step('loop.call_soon(print', 'time.sleep(1)\n    ', true);
+      // A body with an import puts a module into the model: a new model.
+      step('loop.call_soon(print', 'import os\n    ', false);
+      step('loop.call_soon(print', 'c = 3\n    ', false);
+    } finally {
+      typist.dispose();
+    }
+    const other = new Typist(engine, source, true);
+    try {
+      assert.ok(other.type('loop.call_soon(print', 'a = 1\n    '));
+      // The `def` line itself: its parameters bind names, so a new model.
+      const header = other.type('loop):', ', extra');
+      assert.ok(header);
+      assert.equal(header.reusedModel, false);
+      assert.deepEqual(header.result.findings.map(key), other.full().map(key));
+      header.dispose();
+    } finally {
+      other.dispose();
     }
   });
 

@@ -7,7 +7,7 @@
 import { Edit } from 'web-tree-sitter';
 import { analyzeTree } from '../../server/src/core/analyze';
 import type { Engine } from '../../server/src/core/engine';
-import { analyzeIncrementally, analyzeWhileTyping, chunkedFindings, type EditedFunctionResult, type FunctionSpan, type IncrementalResult, type TextChange } from '../../server/src/core/incremental';
+import { analyzeIncrementally, analyzeWhileTyping, chunkedFindings, type EditedFunctionResult, type FunctionSpan, type IncrementalResult, type TextChange, type TypingModel } from '../../server/src/core/incremental';
 import type { Finding } from '../../server/src/core/types';
 
 export interface ChainedEdit {
@@ -19,6 +19,8 @@ export interface ChainedEdit {
   incremental?: Finding[];
   /** The edited function was parsed alone, the tree of the whole file left stale (as the server does while typing stays in function bodies). */
   alone: boolean;
+  /** Parsed alone, and analyzed on the model of the edit before, carried over (see `TypingModel`). */
+  carriedOver: boolean;
   /** The edited text has a syntax error: parsed alone, a function can then differ from the whole file's parse of it. */
   syntaxError: boolean;
   full: Finding[];
@@ -61,6 +63,8 @@ export function* editChain(engine: Engine, original: string, length: number, ran
   let state = chunkedFindings(analysis, analysis.chunks ?? []);
   let chunks = spansOf(analysis.chunks ?? []);
   let edited: FunctionSpan | undefined;
+  // The model carried from one edit to the next while they stay in one function, as the server does.
+  let typing: TypingModel | undefined;
   let chunkIndex = -1;
   try {
     for (let index = 1; index <= length && chunks.length > 0; index++) {
@@ -89,7 +93,8 @@ export function* editChain(engine: Engine, original: string, length: number, ran
       fresh.delete();
       let parsedAlone: EditedFunctionResult | undefined;
       if (alone) {
-        const step = analyzeWhileTyping(engine, tree, editedText, text, {}, undefined, state, [change], edited);
+        const step = analyzeWhileTyping(engine, tree, editedText, text, {}, undefined, state, [change], edited, typing);
+        typing = step.alone?.typing;
         if (!step.tree) throw new Error('a parse timed out');
         tree = step.tree;
         edited = step.edited;
@@ -114,6 +119,9 @@ export function* editChain(engine: Engine, original: string, length: number, ran
           state = chunkedFindings(analysis, analysis.chunks ?? []);
           chunks = spansOf(analysis.chunks ?? []);
         }
+        // The whole file re-parsed: the stale tree, and any model built on it, go.
+        typing?.dispose();
+        typing = undefined;
         tree.delete();
         tree = next;
         edited = undefined;
@@ -125,9 +133,10 @@ export function* editChain(engine: Engine, original: string, length: number, ran
         const within = (spans: ReadonlyArray<{ start: number; end: number }>, offset: number | undefined) => offset !== undefined && spans.some((span) => span.start <= offset && offset < span.end);
         return within(incremental.fresh.chunks, full.origins?.get(f)?.start) || within(incremental.fresh.statements, full.outsideAt?.get(f));
       };
-      yield { index, inserted, change, incremental: incremental?.findings, alone: !!parsedAlone, syntaxError, full: full.findings, afresh };
+      yield { index, inserted, change, incremental: incremental?.findings, alone: !!parsedAlone, carriedOver: !!parsedAlone?.reusedModel, syntaxError, full: full.findings, afresh };
     }
   } finally {
+    typing?.dispose();
     tree.delete();
   }
 }

@@ -146,11 +146,12 @@ export function analyzeIncrementally(
   changedRanges: ReadonlyArray<{ startIndex: number; endIndex: number }>,
   replacedFunctions?: ReadonlyMap<number, Node>,
   root: Node = tree.rootNode,
+  carriedModel?: SemanticModel,
 ): IncrementalResult | undefined {
   if (changes.length === 0) return undefined;
   const t0 = performance.now();
   // Shallow outside functions, unless a suppression for the whole file may sit in an expression's comment.
-  const semantic = new SemanticModel(root, workspace, { lazyBodies: true, source, shallowOutside: !source.includes('async-pitfalls:'), replacedFunctions });
+  const semantic = carriedModel ?? new SemanticModel(root, workspace, { lazyBodies: true, source, shallowOutside: !source.includes('async-pitfalls:'), replacedFunctions });
   // Whitespace typed between statements (a blank line, a trailing space) moves code without
   // changing it when the re-parse found no syntax change: it dirties nothing outside functions.
   const neutral = changedRanges.length === 0;
@@ -256,8 +257,12 @@ export interface EditedFunctionResult {
   edited: FunctionSpan;
   /** Milliseconds spent parsing the function. */
   parseMs: number;
-  /** Frees the function's own tree, once nothing reads the result's nodes any more. */
+  /** Frees the function's own tree, once nothing reads the result's nodes any more (unless `typing` keeps it). */
   dispose(): void;
+  /** The model to carry over to the next keystroke (see `TypingModel`). */
+  typing?: TypingModel;
+  /** Whether the last keystroke's model was carried over rather than built again. */
+  reusedModel: boolean;
 }
 
 /**
@@ -292,39 +297,118 @@ export function analyzeEditedFunction(
   previous: ChunkedFindings,
   changes: readonly TextChange[],
   edited: FunctionSpan | undefined,
+  typing?: TypingModel,
+  carryModel = false,
 ): EditedFunctionResult | undefined {
-  const first = changes[0];
-  if (!first) return undefined;
-  // Before any way out: the kept nodes must see every edit made to the tree.
-  const root = keptRootOf(staleTree, changes);
-  const candidate = previous.chunks[lastSpanStartingAt(previous.chunks, first.startIndex)];
-  if (!candidate || (edited && edited.start !== candidate.start)) return undefined;
-  const { start } = candidate;
-  let end = candidate.end;
-  for (const change of changes) {
-    if (change.startIndex <= start || change.oldEndIndex > end) return undefined;
-    end += change.newEndIndex - change.oldEndIndex;
+  // The model of the last keystroke is used up here, whatever happens: carried over, or dropped.
+  let kept: TypingModel | undefined = typing;
+  const drop = () => {
+    kept?.dispose();
+    kept = undefined;
+  };
+  try {
+    const first = changes[0];
+    if (!first) return undefined;
+    // Before any way out: the kept nodes must see every edit made to the tree.
+    const root = keptRootOf(staleTree, changes);
+    const candidate = previous.chunks[lastSpanStartingAt(previous.chunks, first.startIndex)];
+    if (!candidate || (edited && edited.start !== candidate.start)) return undefined;
+    const { start } = candidate;
+    let end = candidate.end;
+    for (const change of changes) {
+      if (change.startIndex <= start || change.oldEndIndex > end) return undefined;
+      end += change.newEndIndex - change.oldEndIndex;
+    }
+    const stale = functionStartingAt(staleTree, start);
+    if (!stale || !readTextFrom(staleTree, source)) return undefined;
+    const range: ParseRange = { startIndex: start, endIndex: end, startPosition: stale.startPosition, endPosition: positionAt(source, stale.startPosition, start, end) };
+    const t0 = performance.now();
+    const alone = parseRange(source, range);
+    const parseMs = performance.now() - t0;
+    const statements = alone.rootNode.namedChildren.filter((n) => n.type !== 'comment');
+    const fn = statements.length === 1 ? statements[0]! : undefined;
+    const whole = fn?.type === 'function_definition' && fn.startIndex === start && fn.endIndex === end;
+    let model: SemanticModel | undefined;
+    if (whole && kept && carriesOver(kept, staleTree, fn, source, changes)) {
+      const move = (offset: number) => changes.reduce((at, change) => moveOffset(at, change, 'start'), offset);
+      if (kept.model.replaceFunctionBody(kept.chunk, fn, source, move)) model = kept.model;
+    }
+    // The last keystroke's function tree goes only once the model no longer holds its nodes.
+    drop();
+    let result: IncrementalResult | undefined;
+    try {
+      result = whole
+        ? analyzeIncrementally(staleTree, source, options, workspace, previous, changes, [], new Map([[start, fn]]), root, model)
+        : alone.rootNode.hasError
+          ? keptWhileBroken(previous, changes, { start, end })
+          : undefined;
+    } catch (error) {
+      alone.delete();
+      throw error;
+    }
+    if (!result) {
+      alone.delete();
+      return undefined;
+    }
+    const chunk = whole ? result.model?.chunks.find((c) => c.start === start) : undefined;
+    let retained = false;
+    const next: TypingModel | undefined =
+      carryModel && result.model && chunk
+        ? {
+            model: result.model,
+            staleTree,
+            chunk,
+            text: source.slice(start, end),
+            header: source.slice(start, chunk.bodyStart),
+            dispose: () => {
+              if (retained) alone.delete();
+              retained = false;
+            },
+          }
+        : undefined;
+    retained = !!next;
+    const dispose = () => {
+      if (!retained) alone.delete();
+    };
+    return { result, edited: { start, end }, parseMs, dispose, typing: next, reusedModel: !!model };
+  } finally {
+    drop();
   }
-  const stale = functionStartingAt(staleTree, start);
-  if (!stale || !readTextFrom(staleTree, source)) return undefined;
-  const range: ParseRange = { startIndex: start, endIndex: end, startPosition: stale.startPosition, endPosition: positionAt(source, stale.startPosition, start, end) };
-  const t0 = performance.now();
-  const alone = parseRange(source, range);
-  const parseMs = performance.now() - t0;
-  const dispose = () => alone.delete();
-  const statements = alone.rootNode.namedChildren.filter((n) => n.type !== 'comment');
-  const fn = statements.length === 1 ? statements[0]! : undefined;
-  const whole = fn?.type === 'function_definition' && fn.startIndex === start && fn.endIndex === end;
-  const result = whole
-    ? analyzeIncrementally(staleTree, source, options, workspace, previous, changes, [], new Map([[start, fn]]), root)
-    : alone.rootNode.hasError
-      ? keptWhileBroken(previous, changes, { start, end })
-      : undefined;
-  if (!result) {
-    dispose();
-    return undefined;
-  }
-  return { result, edited: { start, end }, parseMs, dispose };
+}
+
+/** Words whose presence in a function's body means its body changes more of the model than its own scope. */
+const BODY_REACHES_OUT = /\b(?:global|nonlocal|import)\b/;
+
+/**
+ * Whether the model of the last keystroke can be carried over to this one: the same stale tree, the
+ * edit inside the same function's body (its `def` line as it was), and neither the old body nor the
+ * new one reaching out of the function (see `SemanticModel.replaceFunctionBody`).
+ */
+function carriesOver(kept: TypingModel, staleTree: Tree, fn: Node, source: string, changes: readonly TextChange[]): boolean {
+  if (kept.staleTree !== staleTree || kept.chunk.start !== fn.startIndex) return false;
+  const bodyStart = kept.chunk.bodyStart;
+  if (changes.some((change) => change.startIndex < bodyStart)) return false;
+  const body = fn.childForFieldName('body');
+  if (!body || source.slice(fn.startIndex, body.startIndex) !== kept.header) return false;
+  return !BODY_REACHES_OUT.test(kept.text) && !BODY_REACHES_OUT.test(source.slice(fn.startIndex, fn.endIndex));
+}
+
+/**
+ * The model of the last analysis while typing stays in one function's body, carried over to the next
+ * keystroke instead of building one again (see `SemanticModel.replaceFunctionBody`). It holds nodes
+ * of the function parsed alone: `dispose` frees that tree; the next `analyzeEditedFunction` takes it
+ * over (pass it there, or dispose it when the document's tree is re-parsed or dropped).
+ */
+export interface TypingModel {
+  readonly model: SemanticModel;
+  /** The stale tree the model was built on. */
+  readonly staleTree: Tree;
+  /** The model's chunk of the function parsed alone. */
+  readonly chunk: Chunk;
+  /** The function's text, and its `def` up to the body, then. */
+  readonly text: string;
+  readonly header: string;
+  dispose(): void;
 }
 
 /**
@@ -378,7 +462,9 @@ export interface TypingStep {
 }
 
 /**
- * One keystroke's attempt at parsing only the edited function, as the language server makes it: on
+ * One keystroke's attempt at parsing only the edited function, as the language server makes it
+ * (carrying the model of the last keystroke over, `typing`, when it can: the result's `typing` is the
+ * caller's to pass to the next step or to dispose): on
  * `staleTree` as it is (`analyzeEditedFunction`) and, when typing moved on from `edited`, after
  * bringing that function into the tree without the new change (`catchUpTree`; `staleTree` is then
  * deleted). `analyzedSource` is the text the last analysis saw. Without `alone`, re-parse the whole
@@ -395,15 +481,17 @@ export function analyzeWhileTyping(
   previous: ChunkedFindings,
   changes: readonly TextChange[],
   edited: FunctionSpan | undefined,
+  typing?: TypingModel,
 ): TypingStep {
-  const parseAlone = (tree: Tree, stale: FunctionSpan | undefined) => {
+  const parseAlone = (tree: Tree, stale: FunctionSpan | undefined, kept: TypingModel | undefined) => {
     try {
-      return analyzeEditedFunction((text, range) => parser.parseRange(text, range), tree, source, options, workspace, previous, changes, stale);
+      return analyzeEditedFunction((text, range) => parser.parseRange(text, range), tree, source, options, workspace, previous, changes, stale, kept, true);
     } catch {
       return undefined;
     }
   };
-  const alone = parseAlone(staleTree, edited);
+  // `typing` is used up by the first attempt (carried over, or disposed).
+  const alone = parseAlone(staleTree, edited, typing);
   if (alone) return { tree: staleTree, edited: alone.edited, alone };
   if (!edited || analyzedSource === undefined) return { tree: staleTree, edited };
   // Another function, or code outside functions: the function parsed alone so far goes into the tree
@@ -418,7 +506,7 @@ export function analyzeWhileTyping(
     staleTree.delete();
   }
   const caughtUpMs = performance.now() - t0;
-  const after = parseAlone(tree, undefined);
+  const after = parseAlone(tree, undefined, undefined);
   return { tree, edited: after?.edited, caughtUpMs, ...(after ? { alone: after } : {}) };
 }
 

@@ -157,7 +157,7 @@ export class SemanticModel {
   private readonly calleeCache = new Map<number, string | null>();
   private readonly coroutineCache = new Map<number, CoroutineCallee | null>();
   private readonly resolving = new Set<number>();
-  private generatorCache = new Map<number, boolean>();
+  private readonly generatorCache = new Map<number, boolean>();
   /** Classes and attribute names whose assigning methods a lazy model has built (`class id:name`). */
   private readonly scannedAttributes = new Set<string>();
   /** Identifiers that bind a name (assignment targets, `as` targets, parameters), as opposed to reading it: ask `isBindingName`. */
@@ -172,8 +172,8 @@ export class SemanticModel {
   readonly outsideCommentList: Node[] = [];
   readonly lazy: boolean;
   readonly shallow: boolean;
-  private readonly source: string | undefined;
-  private readonly replaced: ReadonlyMap<number, Node> | undefined;
+  private source: string | undefined;
+  private replaced: ReadonlyMap<number, Node> | undefined;
   /** False when the text has no `global` anywhere, so no body can rebind a module name. */
   readonly mayDeclareGlobals: boolean;
   /** Whether the tree has a syntax error anywhere (asked once, when first needed). */
@@ -193,6 +193,14 @@ export class SemanticModel {
   // O(depth) per step; recording parents, scopes and functions during the one top-down walk
   // keeps every query O(1), even in 10,000-deep code.
   private readonly placed = new Map<number, { parent: Node | undefined; scope: Scope; fn: FunctionInfo | undefined }>();
+  private cacheToken: object = {};
+  /**
+   * What answers about this model that rules' helpers keep between rules are kept by: a new key when
+   * the model changes under them (see `replaceFunctionBody`), so that they are worked out again.
+   */
+  get cacheKey(): object {
+    return this.cacheToken;
+  }
   readonly parentOf = (node: Node): Node | null => {
     const known = this.placed.get(node.id) ?? (this.lazy ? this.placedAfterBuilding(node) : undefined);
     return known?.parent ?? node.parent;
@@ -254,6 +262,62 @@ export class SemanticModel {
     if (!this.replaced || node.type !== 'function_definition') return undefined;
     const replacement = this.replaced.get(node.startIndex);
     return replacement && !sameNode(replacement, node) ? replacement : undefined;
+  }
+
+  /**
+   * Carries this lazy model over to the text after an edit inside the body of one function (`chunk`,
+   * whose text is the only one that changed), `node` being the function parsed alone from the new
+   * text: the model's nodes of the rest are kept nodes, moved by the edit already (see kept-root.ts),
+   * so only the offsets it holds move (`move`), the function is set up afresh (its body unbuilt), and
+   * every answer kept so far is forgotten. Rebuilding the model at every keystroke was most of an edit's
+   * cost. False, with the model left unusable (build a new one), where the function's old body put
+   * something into the rest of the model: an instance attribute of its class (which other methods'
+   * assignments may now have to provide), an import, a `global` or `nonlocal` name (the caller checks
+   * the text for those).
+   */
+  replaceFunctionBody(chunk: Chunk, node: Node, source: string, move: (offset: number) => number): boolean {
+    const index = this.chunks.indexOf(chunk);
+    if (!this.lazy || index < 0 || !(chunk instanceof LazyChunk)) return false;
+    const oldIds = new Set<number>(chunk.nodes.map((n) => n.id));
+    oldIds.add(chunk.node.id);
+    const owner = chunk.fn.owner;
+    if (owner) for (const entry of owner.instanceAttributes.values()) if (oldIds.has(entry.value.id)) return false;
+    const placement = this.placed.get(chunk.node.id);
+    this.source = source;
+    for (const other of this.chunks) if (other !== chunk && other instanceof LazyChunk) other.move(move);
+    for (const [id, scope] of this.scopes) {
+      if (oldIds.has(id)) continue;
+      for (const list of scope.bindings.values()) for (const binding of list) binding.at = move(binding.at);
+    }
+    for (const id of oldIds) {
+      this.placed.delete(id);
+      this.scopes.delete(id);
+      this.bindingNames.delete(id);
+    }
+    this.cacheToken = {};
+    this.valueCache.clear();
+    this.calleeCache.clear();
+    this.coroutineCache.clear();
+    this.generatorCache.clear();
+    this.mentionCache.clear();
+    this.scannedAttributes.clear();
+    this.mergedPreorder = undefined;
+    this.chunkSpans = undefined;
+    this.globalOffsets = undefined;
+    this.treeHasError = undefined;
+    this.libraryCache = undefined;
+    const replaced = new Map(this.replaced ?? []);
+    replaced.set(node.startIndex, node);
+    this.replaced = replaced;
+    const fresh = this.builder.replaceFunction(chunk, node, placement?.parent);
+    if (!fresh) return false;
+    this.chunks[index] = fresh;
+    if (owner) {
+      const list = this.chunksOfClass.get(owner.node.id);
+      const at = list?.indexOf(chunk) ?? -1;
+      if (list && at >= 0) list[at] = fresh;
+    }
+    return true;
   }
 
   /**
@@ -1036,6 +1100,34 @@ class ScopeBuilder {
     }
   }
 
+  /**
+   * A new chunk for `node`, which stands in for `old`'s function after an edit inside its body (see
+   * `SemanticModel.replaceFunctionBody`): bound where the old one was, its body left for later.
+   * Undefined when the old function's binding cannot be found.
+   */
+  replaceFunction(old: Chunk, node: Node, parent: Node | undefined): Chunk | undefined {
+    this.pendingBodies.delete(old);
+    const enclosing = old.fn.scope.parent;
+    if (!enclosing) return undefined;
+    const fnScope = this.model.newScope('function', node, enclosing);
+    const header = this.model.functionHeader(node.startIndex);
+    const defParent = old.fn instanceof LazyFunctionInfo ? old.fn.parent : parent;
+    const fn: FunctionInfo = header ? new LazyFunctionInfo(node, defParent, header.name, header.isAsync, fnScope, enclosing) : eagerFunctionInfo(node, defParent, fnScope, enclosing);
+    if (fn.name !== old.fn.name || fn.isAsync !== old.fn.isAsync) return undefined;
+    fnScope.fn = fn;
+    const chunk = new LazyChunk(node, fn, false);
+    chunk.nodes.push(node);
+    this.model.record(node, parent, enclosing, undefined);
+    if (fn.name !== '<function>') {
+      const list = enclosing.bindings.get(fn.name);
+      const at = list?.findIndex((b) => b.kind === 'function' && b.fn === old.fn) ?? -1;
+      if (!list || at < 0) return undefined;
+      list[at] = { kind: 'function', at: node.startIndex, node, fn };
+    }
+    this.pendingBodies.set(chunk, { node, parent: undefined, scope: enclosing, fn: undefined, sink: chunk.nodes });
+    return chunk;
+  }
+
   private drain(): void {
     const stack = this.stack;
     while (stack.length > 0) {
@@ -1459,7 +1551,7 @@ class LazyFunctionInfo implements FunctionInfo {
 
   constructor(
     readonly node: Node,
-    private readonly parent: Node | undefined,
+    readonly parent: Node | undefined,
     readonly name: string,
     readonly isAsync: boolean,
     readonly scope: Scope,
@@ -1480,8 +1572,8 @@ class LazyFunctionInfo implements FunctionInfo {
 
 /** A top-level function or method; where its body starts is looked up when first asked for. */
 class LazyChunk implements Chunk {
-  readonly start: number;
-  readonly end: number;
+  start: number;
+  end: number;
   readonly nodes: Node[] = [];
   private bodyStartFound: number | undefined;
 
@@ -1496,6 +1588,13 @@ class LazyChunk implements Chunk {
 
   get bodyStart(): number {
     return (this.bodyStartFound ??= this.node.childForFieldName('body')?.startIndex ?? this.end);
+  }
+
+  /** Moves the offsets held, after an edit elsewhere (the node, a kept one, was moved already). */
+  move(move: (offset: number) => number): void {
+    this.start = move(this.start);
+    this.end = move(this.end);
+    if (this.bodyStartFound !== undefined) this.bodyStartFound = move(this.bodyStartFound);
   }
 }
 

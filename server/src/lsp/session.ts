@@ -39,7 +39,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkText, clampToLines, pythonLineBreaks, type Engine } from '../core/engine';
 import type { AnalysisResult } from '../core/analyze';
 import type { Finding } from '../core/types';
-import { analyzeIncrementally, analyzeWhileTyping, chunkedFindings, type ChunkedFindings, type FunctionSpan, type TextChange } from '../core/incremental';
+import { analyzeIncrementally, analyzeWhileTyping, chunkedFindings, type ChunkedFindings, type FunctionSpan, type TextChange, type TypingModel } from '../core/incremental';
 import { configErrorDiagnostic, partialAnalysisDiagnostic, readConfigErrors, toLspDiagnostic, skippedFileDiagnostic } from './diagnostics';
 import { findingHover, vocabularyHover } from './hover';
 import { analyzeOptionsOf, DEFAULT_SETTINGS, normalizeSettings, SETTINGS_SECTION, type Settings } from './settings';
@@ -60,6 +60,8 @@ interface OpenDocument {
    * (see `analyzeEditedFunction`), in the last analysis's offsets. `tree` is out of date inside it.
    */
   editedFunction?: FunctionSpan;
+  /** The model of the last analysis while typing stays in one function (see `TypingModel`): the next keystroke's to carry over. */
+  typing?: TypingModel;
   /** The text the last analysis started from (the one `changes` are changes of). */
   analyzedText?: string;
   /** Some findings on screen were carried over from before the last edits: a full analysis is due once typing pauses. */
@@ -148,6 +150,7 @@ export class Session {
       clearTimeout(this.dependentsTimer);
       for (const doc of this.documents.values()) {
         clearTimeout(doc.settleTimer);
+        dropTyping(doc);
         doc.tree?.delete();
       }
       this.documents.clear();
@@ -437,6 +440,7 @@ export class Session {
       open.tree.edit(new Edit(edit));
       open.changes?.push(edit);
     } else {
+      dropTyping(open);
       open.tree?.delete();
       open.tree = undefined;
       open.editedFunction = undefined;
@@ -448,6 +452,7 @@ export class Session {
   private didClose(uri: string): void {
     const open = this.documents.get(uri);
     clearTimeout(open?.settleTimer);
+    if (open) dropTyping(open);
     open?.tree?.delete();
     this.documents.delete(uri);
     this.settingsCache.delete(uri);
@@ -499,6 +504,19 @@ export class Session {
   }
 
   private async validate(uri: string, full = false): Promise<void> {
+    // The last keystroke's model is the next one's to carry over while typing stays in one function:
+    // taken here, then passed on to the analysis or dropped.
+    const open = this.documents.get(uri);
+    const taken: { typing?: TypingModel } = { typing: open?.typing };
+    if (open) open.typing = undefined;
+    try {
+      await this.analyzeAndPublish(uri, full, taken);
+    } finally {
+      taken.typing?.dispose();
+    }
+  }
+
+  private async analyzeAndPublish(uri: string, full: boolean, taken: { typing?: TypingModel }): Promise<void> {
     const settings = await this.settingsFor(uri);
     const open = this.documents.get(uri);
     if (!open) return;
@@ -541,7 +559,9 @@ export class Session {
     const options = { ...this.optionsFor(uri, settings), timeLimitMs: settings.maxAnalysisSeconds * 1000 };
     const link = this.linkFor(uri);
     if (!full && settings.incrementalAnalysis && chunked && changes && changes.length > 0 && open.tree) {
-      const step = analyzeWhileTyping(this.engine, open.tree, pythonLineBreaks(text), analyzedText, options, link, chunked, changes, open.editedFunction);
+      const step = analyzeWhileTyping(this.engine, open.tree, pythonLineBreaks(text), analyzedText, options, link, chunked, changes, open.editedFunction, taken.typing);
+      taken.typing = undefined;
+      open.typing = step.alone?.typing;
       open.tree = step.tree;
       open.editedFunction = step.edited;
       const { alone, caughtUpMs } = step;
@@ -553,7 +573,7 @@ export class Session {
           const { model, rules, carry } = alone.result.phases;
           timing.parsed = timing.started + (caughtUpMs ?? 0) + alone.parseMs;
           const caughtUp = caughtUpMs === undefined ? '' : `after a catch-up parse of the whole file (${round(caughtUpMs)} ms), `;
-          timing.kind = `function alone: ${caughtUp}${alone.result.analyzed} analyzed, ${alone.result.reused} reused, ${alone.result.built} built; parse ${round(alone.parseMs)}, model ${round(model)}, rules ${round(rules)}, carry ${round(carry)} ms`;
+          timing.kind = `function alone: ${caughtUp}${alone.reusedModel ? 'model carried over, ' : ''}${alone.result.analyzed} analyzed, ${alone.result.reused} reused, ${alone.result.built} built; parse ${round(alone.parseMs)}, model ${round(model)}, rules ${round(rules)}, carry ${round(carry)} ms`;
         }
         const findings = clampToLines(pythonLineBreaks(text), alone.result.findings);
         alone.dispose();
@@ -631,6 +651,12 @@ export class Session {
     }
     await this.connection.sendDiagnostics({ uri, version, diagnostics });
   }
+}
+
+/** Frees the model carried from keystroke to keystroke (its function's own tree), when the document's tree goes. */
+function dropTyping(open: OpenDocument): void {
+  open.typing?.dispose();
+  open.typing = undefined;
 }
 
 /** `ASYNC_PITFALLS_TIMINGS=1` logs the parse and analysis time of every analysis (the keystroke benchmark reads them). */

@@ -144,11 +144,11 @@ function inTest(node: Node, semantic: SemanticModel): boolean {
   return false;
 }
 
-const asyncMethodOwners = new WeakMap<SemanticModel, Map<string, Set<Node['id']>>>();
+const asyncMethodOwners = new WeakMap<object, Map<string, Set<Node['id']>>>();
 
 /** Another class of the file has an `async def` of the same name: both probably implement one interface. */
 function mirrorsAsyncMethod(fn: FunctionInfo, semantic: SemanticModel): boolean {
-  let owners = asyncMethodOwners.get(semantic);
+  let owners = asyncMethodOwners.get(semantic.cacheKey);
   if (!owners) {
     owners = new Map();
     for (const node of semantic.preorder) {
@@ -158,7 +158,7 @@ function mirrorsAsyncMethod(fn: FunctionInfo, semantic: SemanticModel): boolean 
       set.add(method.owner.node.id);
       owners.set(method.name, set);
     }
-    asyncMethodOwners.set(semantic, owners);
+    asyncMethodOwners.set(semantic.cacheKey, owners);
   }
   return [...(owners.get(fn.name) ?? [])].some((id) => id !== fn.owner?.node.id);
 }

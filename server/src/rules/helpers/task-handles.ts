@@ -48,13 +48,13 @@ export function holderOf(expr: Node, semantic: SemanticModel): Holder | undefine
   return undefined;
 }
 
-const referenceCache = new WeakMap<SemanticModel, Map<unknown, Node[]>>();
+const referenceCache = new WeakMap<object, Map<unknown, Node[]>>();
 
 /** Every expression in the file that may denote the holder: the name's references, or any `<x>.attr`. */
 export function holderReferences(holder: Holder, semantic: SemanticModel): Node[] {
   // Rules ask again for each use of the same holder (every `.cancel()`): one scan per holder keeps files linear.
-  let cache = referenceCache.get(semantic);
-  if (!cache) referenceCache.set(semantic, (cache = new Map()));
+  let cache = referenceCache.get(semantic.cacheKey);
+  if (!cache) referenceCache.set(semantic.cacheKey, (cache = new Map()));
   const key = holder.kind === 'name' ? holder.bindings : `.${holder.attr}`;
   const cached = cache.get(key);
   if (cached) return cached;

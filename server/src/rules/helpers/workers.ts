@@ -41,7 +41,7 @@ const THREAD_API_WORDS = ['Thread', 'Timer', 'submit', '.map', 'run_in_executor'
 export const PROCESS_POOL_TYPES = new Set(['concurrent.futures.ProcessPoolExecutor']);
 export const MP_POOL_TYPES = new Set(['multiprocessing.Pool', 'multiprocessing.pool.Pool']);
 
-const launchCache = new WeakMap<SemanticModel, Map<number, ThreadLaunch>>();
+const launchCache = new WeakMap<object, Map<number, ThreadLaunch>>();
 
 /** Where a same-file function is first run on a worker thread, if anywhere. */
 export function threadLaunchOf(semantic: SemanticModel, fn: FunctionInfo): ThreadLaunch | undefined {
@@ -49,8 +49,8 @@ export function threadLaunchOf(semantic: SemanticModel, fn: FunctionInfo): Threa
   // A lazy model looks only at the code that can launch this function: what names it (or, for a
   // lambda, the function it is written in and the name it is assigned to: `self.callback = lambda:
   // ...` may be launched from another method), in functions that also name a threading API.
-  let cache = launchCaches.get(semantic);
-  if (!cache) launchCaches.set(semantic, (cache = { chunks: new Map(), byFunction: new Map() }));
+  let cache = launchCaches.get(semantic.cacheKey);
+  if (!cache) launchCaches.set(semantic.cacheKey, (cache = { chunks: new Map(), byFunction: new Map() }));
   if (cache.byFunction.has(fn.node.id)) return cache.byFunction.get(fn.node.id);
   const names = fn.isLambda ? lambdaNames(semantic, fn.node) : [fn.name];
   const home = fn.isLambda ? semantic.chunkAt(fn.node) : undefined;
@@ -98,16 +98,16 @@ function lambdaNames(semantic: SemanticModel, lambda: Node): string[] {
 }
 
 const launchCaches = new WeakMap<
-  SemanticModel,
+  object,
   { chunks: Map<Chunk, Map<number, ThreadLaunch>>; byFunction: Map<number, ThreadLaunch | undefined> }
 >();
 
 /** Same-file functions that run on a worker thread, keyed by their node id; the first launch site wins. */
 export function threadTargets(semantic: SemanticModel): Map<number, ThreadLaunch> {
-  const cached = launchCache.get(semantic);
+  const cached = launchCache.get(semantic.cacheKey);
   if (cached) return cached;
   const targets = collectLaunches(semantic, semantic.nodesMentioning(THREAD_API_WORDS));
-  launchCache.set(semantic, targets);
+  launchCache.set(semantic.cacheKey, targets);
   return targets;
 }
 
