@@ -151,6 +151,34 @@ g()
   });
 });
 
+describe('text searches of the semantic model', () => {
+  it('finds a name only as a whole name, with one pattern for several', async () => {
+    const engine = await testEngine();
+    const cases: Array<[string, string[], boolean]> = [
+      ['x = coroutine', ['coroutine'], true],
+      ['x = my_coroutine', ['coroutine'], false],
+      ['x = coroutine_id', ['coroutine'], false],
+      ['asyncio.coroutine(f)', ['all_tasks', 'coroutine'], true],
+      ['é_coroutine + coroutineé', ['coroutine'], false],
+      ['(coroutine)', ['coroutine'], true],
+      ['a.b', ['a.b'], true],
+      ['axb', ['a.b'], false],
+      ['', ['coroutine'], false],
+      ['coroutine', [], false],
+      ['coroutine', [''], false],
+    ];
+    for (const [text, names, expected] of cases) {
+      const tree = engine.parse(text);
+      try {
+        const model = new SemanticModel(tree.rootNode, undefined, { lazyBodies: true, source: text });
+        assert.equal(model.mentionsAsName(names), expected, `${JSON.stringify(text)} ${JSON.stringify(names)}`);
+      } finally {
+        tree.delete();
+      }
+    }
+  });
+});
+
 describe('source decoding', () => {
   it('strips a BOM, refuses NUL bytes, invalid UTF-8 and oversized files', () => {
     assert.deepEqual(decodeSource(Buffer.from('\ufeffx = 1\n')), { ok: true, text: 'x = 1\n' });

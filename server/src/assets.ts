@@ -18,12 +18,13 @@ export function parserLocation(): ParserLocation {
   return { grammarDir: path.resolve(__dirname, '..', '..', 'grammars') };
 }
 
-/** The folder of rule pages (docs/rules), shipped as dist/docs/rules. */
+let rulesDocs: string | undefined;
+
+/** The folder of rule pages (docs/rules), shipped as dist/docs/rules (looked for once: every diagnostic links to a page). */
 export function rulesDocsDir(): string {
-  return (
-    firstExisting([path.join(__dirname, 'docs', 'rules'), path.resolve(__dirname, '..', '..', 'docs', 'rules')]) ??
-    path.join(__dirname, 'docs', 'rules')
-  );
+  rulesDocs ??=
+    firstExisting([path.join(__dirname, 'docs', 'rules'), path.resolve(__dirname, '..', '..', 'docs', 'rules')]) ?? path.join(__dirname, 'docs', 'rules');
+  return rulesDocs;
 }
 
 /** The folder of concept notes (docs/concepts), shipped as dist/docs/concepts. */
@@ -40,9 +41,14 @@ export function examplesDir(): string {
 }
 
 /** `file://` link to a rule's page, or `<base>/rules/CODE.md` when a hosted copy of docs/ is configured. */
+const localRuleDocUrls = new Map<string, string>();
+
 export function ruleDocUrl(code: string, base?: string): string {
   if (base) return `${base.replace(/\/?$/, '/')}rules/${code}.md`;
-  return pathToFileURL(path.join(rulesDocsDir(), `${code}.md`)).href;
+  // A file with a thousand findings asks at every keystroke: a file system lookup and a URL each, before.
+  let url = localRuleDocUrls.get(code);
+  if (url === undefined) localRuleDocUrls.set(code, (url = pathToFileURL(path.join(rulesDocsDir(), `${code}.md`)).href));
+  return url;
 }
 
 export function packageVersion(): string {

@@ -162,10 +162,11 @@ export function analyzeIncrementally(
   // findings until the full analysis.
   const outsideSpans = dirty.filter((span) => !semantic.chunks.some((c) => c.start <= span.start && span.end <= c.end));
 
-  const carried = new Map<string, Finding[]>();
+  // By start (chunks never share one), with the end to check: no key string per function per keystroke.
+  const carried = new Map<number, { end: number; findings: Finding[] }>();
   for (const old of previous.chunks) {
     const moved = moveChunk(old, changes);
-    if (moved) carried.set(`${moved.start}:${moved.end}`, old.findings);
+    if (moved) carried.set(moved.start, { end: moved.end, findings: old.findings });
   }
   const fresh: Chunk[] = [];
   const carriedOver = new Map<Chunk, Finding[]>();
@@ -176,7 +177,8 @@ export function analyzeIncrementally(
   const overlaps = (span: { start: number; end: number }, chunk: Chunk) => span.start <= chunk.end && span.end >= chunk.start;
   for (const chunk of semantic.chunks) {
     const edited = spans.some((span) => overlaps(span, chunk));
-    const before = edited ? undefined : carried.get(`${chunk.start}:${chunk.end}`);
+    const kept = edited ? undefined : carried.get(chunk.start);
+    const before = kept?.end === chunk.end ? kept.findings : undefined;
     const moved = before && moveFindings(before, changes);
     if (!moved) fresh.push(chunk);
     else if (changedRanges.some((r) => overlaps({ start: r.startIndex, end: r.endIndex }, chunk))) resyntaxed.push({ chunk, findings: moved });
@@ -670,8 +672,16 @@ function moveFindings(findings: readonly Finding[], changes: readonly TextChange
 
 /** Whether some same-file position of the finding is moved (or lost) by the changes. */
 function findingMoves(f: Finding, changes: readonly TextChange[]): boolean {
-  const moves = (r: Range) => changes.some((change) => positionMoves(r.start, change) || positionMoves(r.end, change));
-  return moves(f.range) || f.related.some((r) => r.uri === undefined && moves(r.range)) || f.fixes.some((fix) => fix.edits.some((e) => moves(e.range)));
+  // Asked of every finding of the file at every keystroke (thousands, in some files): plain loops.
+  if (rangeMoves(f.range, changes)) return true;
+  for (const r of f.related) if (r.uri === undefined && rangeMoves(r.range, changes)) return true;
+  for (const fix of f.fixes) for (const e of fix.edits) if (rangeMoves(e.range, changes)) return true;
+  return false;
+}
+
+function rangeMoves(r: Range, changes: readonly TextChange[]): boolean {
+  for (const change of changes) if (positionMoves(r.start, change) || positionMoves(r.end, change)) return true;
+  return false;
 }
 
 /** False when `movePosition` would return `p` itself. */

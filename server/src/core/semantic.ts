@@ -440,7 +440,9 @@ export class SemanticModel {
   /** Whether the file's text has one of `names` as a whole name anywhere, not inside a longer one (true when the text is unknown). */
   mentionsAsName(names: readonly string[]): boolean {
     const source = this.source;
-    return source === undefined || names.some((name) => mentionsName(source, 0, source.length, name));
+    // One pass of one pattern over the file (a rule asks at every keystroke; a search per name, and a
+    // test of the characters around every occurrence of a part of a longer name, took milliseconds).
+    return source === undefined || wholeNamesPattern(names).test(source);
   }
 
   /** Whether the file's text contains `text` anywhere (true when the text is unknown). */
@@ -1599,6 +1601,20 @@ class LazyChunk implements Chunk {
 }
 
 const NAME_CHARACTER = /[\p{ID_Continue}]/u;
+
+const wholeNamesPatterns = new Map<string, RegExp>();
+
+/** A pattern matching any of `names` as a whole name, not inside a longer one (never, for none). */
+function wholeNamesPattern(names: readonly string[]): RegExp {
+  const key = names.join('\u0000');
+  let pattern = wholeNamesPatterns.get(key);
+  if (!pattern) {
+    const words = names.filter((n) => n !== '').map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    pattern = words.length === 0 ? /(?!)/ : new RegExp(`(?<![\\p{ID_Continue}])(?:${words.join('|')})(?![\\p{ID_Continue}])`, 'u');
+    wholeNamesPatterns.set(key, pattern);
+  }
+  return pattern;
+}
 
 /** Whether `name` occurs in `source` between `from` and `to` as a whole name, not inside a longer one. */
 function mentionsName(source: string, from: number, to: number, name: string): boolean {
