@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Edit, type Tree } from 'web-tree-sitter';
 import { analyzeInSlices, analyzeTree } from '../server/src/core/analyze';
 import type { Engine } from '../server/src/core/engine';
-import { analyzeIncrementally, chunkedFindings, MAX_FRESH_CHARS, MAX_RESYNTAXED_CHUNKS } from '../server/src/core/incremental';
+import { analyzeIncrementally, chunkedFindings, keptForTextOnlyEdit, MAX_FRESH_CHARS, MAX_RESYNTAXED_CHUNKS } from '../server/src/core/incremental';
 import { SemanticModel } from '../server/src/core/semantic';
 import { threadLaunchOf, threadTargets } from '../server/src/rules/helpers/workers';
 import type { Finding } from '../server/src/core/types';
@@ -449,6 +449,82 @@ describe('incremental analysis', function () {
       assert.deepEqual(published.diagnostics.map((d) => d.code), ['AIO112']);
     } finally {
       await client.shutdown();
+    }
+  });
+});
+
+describe('edits of text nothing reads: comments and docstrings outside functions', () => {
+  const SOURCE = [
+    '"""A module docstring."""',
+    'import time  # a comment',
+    '# a comment of its own',
+    'print("a string argument")',
+    'f"""an f-string statement"""',
+    '',
+    '',
+    'class Service:',
+    '    """A class docstring."""',
+    '',
+    '    async def run(self):',
+    '        # a comment in a function',
+    '        time.sleep(1)',
+    '',
+    '',
+    'async def main():',
+    '    time.sleep(2)',
+    '',
+  ].join('\n');
+  const key = (f: Finding) => JSON.stringify([f.code, f.range, f.message, f.related, f.fixes]);
+
+  /** Inserts `inserted` after the first `after`, on the tree of SOURCE: the result of `keptForTextOnlyEdit`, and what a full analysis finds. */
+  async function typeAfter(after: string, inserted: string) {
+    const engine = await testEngine();
+    const tree = engine.parse(SOURCE);
+    try {
+      const first = analyzeTree(tree, SOURCE);
+      const at = SOURCE.indexOf(after) + after.length;
+      const change = insertion(SOURCE, at, inserted);
+      const text = SOURCE.slice(0, at) + inserted + SOURCE.slice(at);
+      tree.edit(new Edit(change));
+      const kept = keptForTextOnlyEdit(tree, SOURCE, text, chunkedFindings(first, first.chunks ?? []), [change]);
+      const fresh = engine.parse(text);
+      const full = analyzeTree(fresh, text).findings;
+      fresh.delete();
+      return { kept, full };
+    } finally {
+      tree.delete();
+    }
+  }
+
+  it('moves every finding without parsing when a comment or a docstring outside functions is typed in', async () => {
+    for (const [after, inserted] of [
+      ['A module', ' small'],
+      ['A class', 'n important'],
+      ['# a comment', ' more words ('],
+      ['# a comment of', ' x'],
+    ] as const) {
+      const { kept, full } = await typeAfter(after, inserted);
+      assert.ok(kept, `${after}: kept`);
+      assert.ok(full.length >= 2);
+      assert.deepEqual(kept.findings.map(key), full.map(key), `${after}: the findings of a full analysis`);
+    }
+  });
+
+  it('leaves everything else to the analysis: quotes, line breaks, suppressions, strings that are values, f-strings, functions', async () => {
+    for (const [after, inserted] of [
+      ['A module', '"'],
+      ['A module', '\n'],
+      ['A module', '\\'],
+      ['# a comment', ' noqa'],
+      ['import time  # a', ' type: ignore'],
+      ['a string', ' x'],
+      ['an f-string', ' {x}'],
+      ['an f-string', ' x'],
+      ['# a comment in', ' x'],
+      ['import ti', 'x'],
+    ] as const) {
+      const { kept } = await typeAfter(after, inserted);
+      assert.equal(kept, undefined, `${after} + ${JSON.stringify(inserted)}`);
     }
   });
 });

@@ -21,6 +21,8 @@ export interface ChainedEdit {
   alone: boolean;
   /** Parsed alone, and analyzed on the model of the edit before, carried over (see `TypingModel`). */
   carriedOver: boolean;
+  /** Only a comment or a docstring outside functions was edited: the findings moved, nothing analyzed (see `keptForTextOnlyEdit`). */
+  textOnly: boolean;
   /** The edited text has a syntax error: parsed alone, a function can then differ from the whole file's parse of it. */
   syntaxError: boolean;
   full: Finding[];
@@ -92,6 +94,7 @@ export function* editChain(engine: Engine, original: string, length: number, ran
       const syntaxError = fresh.rootNode.hasError;
       fresh.delete();
       let parsedAlone: EditedFunctionResult | undefined;
+      let textOnly: IncrementalResult | undefined;
       if (alone) {
         const step = analyzeWhileTyping(engine, tree, editedText, text, {}, undefined, state, [change], edited, typing);
         typing = step.alone?.typing;
@@ -99,9 +102,15 @@ export function* editChain(engine: Engine, original: string, length: number, ran
         tree = step.tree;
         edited = step.edited;
         parsedAlone = step.alone;
+        textOnly = step.textOnly;
       }
       let incremental: IncrementalResult | undefined;
-      if (parsedAlone) {
+      if (textOnly) {
+        // A comment or a docstring outside functions: the findings moved, the tree left stale.
+        incremental = textOnly;
+        state = textOnly.state;
+        chunks = movedSpans(chunks, change);
+      } else if (parsedAlone) {
         incremental = parsedAlone.result;
         state = incremental.state;
         // Nothing analyzed afresh (the function does not parse yet): the spans as they were, moved.
@@ -133,7 +142,7 @@ export function* editChain(engine: Engine, original: string, length: number, ran
         const within = (spans: ReadonlyArray<{ start: number; end: number }>, offset: number | undefined) => offset !== undefined && spans.some((span) => span.start <= offset && offset < span.end);
         return within(incremental.fresh.chunks, full.origins?.get(f)?.start) || within(incremental.fresh.statements, full.outsideAt?.get(f));
       };
-      yield { index, inserted, change, incremental: incremental?.findings, alone: !!parsedAlone, carriedOver: !!parsedAlone?.reusedModel, syntaxError, full: full.findings, afresh };
+      yield { index, inserted, change, incremental: incremental?.findings, alone: !!parsedAlone, carriedOver: !!parsedAlone?.reusedModel, textOnly: !!textOnly, syntaxError, full: full.findings, afresh };
     }
   } finally {
     typing?.dispose();

@@ -413,6 +413,57 @@ export interface TypingModel {
   dispose(): void;
 }
 
+/** Characters whose typing or deletion can change how the text around them is read (a quote ends a string). */
+const STRUCTURAL_CHARACTERS = /["'\\\r\n{}]/;
+/** Comments that say something to this tool, or to a type checker: editing them is not only text. */
+const MEANINGFUL_COMMENT = /noqa|async-pitfalls|type:/i;
+
+/**
+ * The result of a single change that only edits text nothing reads: inside a comment outside
+ * functions, or inside a plain string that is a statement of its own at module or class level (a
+ * docstring), typing or deleting no quote, backslash, brace or line break. Every finding stays,
+ * moved; `staleTree` (already `edit`ed for the change) is not re-parsed. Undefined for any other
+ * change. The full analysis once typing pauses re-parses the file as for every edit.
+ */
+export function keptForTextOnlyEdit(staleTree: Tree, analyzedSource: string, source: string, previous: ChunkedFindings, changes: readonly TextChange[]): IncrementalResult | undefined {
+  // Before any way out: the kept nodes must see every edit made to the tree.
+  keptRootOf(staleTree, changes);
+  const change = changes.length === 1 ? changes[0] : undefined;
+  if (!change) return undefined;
+  const removed = analyzedSource.slice(change.startIndex, change.oldEndIndex);
+  const inserted = source.slice(change.startIndex, change.newEndIndex);
+  if (STRUCTURAL_CHARACTERS.test(removed) || STRUCTURAL_CHARACTERS.test(inserted) || !readTextFrom(staleTree, source)) return undefined;
+  const root = staleTree.rootNode;
+  const text = (n: Node | null) => n?.type === 'comment' || n?.type === 'string_content';
+  let node = root.descendantForIndex(change.startIndex, change.newEndIndex);
+  if (!node || !text(node) || change.startIndex <= node.startIndex || change.newEndIndex > node.endIndex) {
+    // Typed at the very end of a comment or of a docstring's text: the edit did not make the node longer.
+    const before = change.startIndex > 0 ? root.descendantForIndex(change.startIndex - 1, change.startIndex) : null;
+    if (!before || !text(before) || before.endIndex !== change.startIndex || before.startIndex >= change.startIndex) return undefined;
+    node = before;
+  }
+  if (node.type === 'comment') {
+    // The comment's whole line, before and after: it runs to the end of it.
+    const lineEnd = (t: string, from: number) => {
+      const end = t.slice(from).search(/[\r\n]/);
+      return end < 0 ? t.length : from + end;
+    };
+    if (MEANINGFUL_COMMENT.test(analyzedSource.slice(node.startIndex, lineEnd(analyzedSource, node.startIndex))) || MEANINGFUL_COMMENT.test(source.slice(node.startIndex, lineEnd(source, node.startIndex)))) return undefined;
+  } else if (node.type === 'string_content') {
+    const string = node.parent;
+    const statement = string?.parent;
+    const block = statement?.parent;
+    if (string?.type !== 'string' || statement?.type !== 'expression_statement' || statement.namedChildCount !== 1 || /[fFtT]/.test(string.child(0)?.text ?? 'f')) return undefined;
+    if (!block || !(block.type === 'module' || (block.type === 'block' && block.parent?.type === 'class_definition'))) return undefined;
+  } else {
+    return undefined;
+  }
+  // Outside every function: a comment inside one is the edited function's (`analyzeEditedFunction`).
+  if (previous.chunks.some((c) => c.start <= change.startIndex && change.oldEndIndex <= c.end)) return undefined;
+  for (let at: Node | null = node; at; at = at.parent) if (at.type === 'function_definition' || at.type === 'lambda') return undefined;
+  return keptWhileBroken(previous, changes, undefined);
+}
+
 /**
  * The result while the edited function does not parse as a function (an unclosed bracket or string
  * being typed): every finding of the last analysis, the edited function's too, moved by the changes
@@ -421,11 +472,11 @@ export interface TypingModel {
  * typing pauses reports on the text as it is. Undefined when a finding outside the function cannot
  * be moved (the whole file is re-parsed then).
  */
-function keptWhileBroken(previous: ChunkedFindings, changes: readonly TextChange[], edited: FunctionSpan): IncrementalResult | undefined {
+function keptWhileBroken(previous: ChunkedFindings, changes: readonly TextChange[], edited: FunctionSpan | undefined): IncrementalResult | undefined {
   const t0 = performance.now();
   const chunks: ChunkedFindings['chunks'] = [];
   for (const chunk of previous.chunks) {
-    if (chunk.start === edited.start) {
+    if (edited && chunk.start === edited.start) {
       chunks.push({ ...edited, findings: chunk.findings.flatMap((f) => moveFindings([f], changes) ?? []) });
       continue;
     }
@@ -459,6 +510,8 @@ export interface TypingStep {
   edited: FunctionSpan | undefined;
   /** The analysis, when the edited function could be parsed alone. */
   alone?: EditedFunctionResult;
+  /** The findings moved, when the change only edited a comment or a docstring outside functions (`keptForTextOnlyEdit`). */
+  textOnly?: IncrementalResult;
   /** Milliseconds of the catch-up parse, when there was one. */
   caughtUpMs?: number;
 }
@@ -492,6 +545,14 @@ export function analyzeWhileTyping(
       return undefined;
     }
   };
+  if (analyzedSource !== undefined) {
+    const textOnly = keptForTextOnlyEdit(staleTree, analyzedSource, source, previous, changes);
+    if (textOnly) {
+      // The model's offsets are not moved for this: the next keystroke in a function builds one.
+      typing?.dispose();
+      return { tree: staleTree, edited: edited && moveSpan(edited, changes), textOnly };
+    }
+  }
   // `typing` is used up by the first attempt (carried over, or disposed).
   const alone = parseAlone(staleTree, edited, typing);
   if (alone) return { tree: staleTree, edited: alone.edited, alone };

@@ -564,7 +564,18 @@ export class Session {
       open.typing = step.alone?.typing;
       open.tree = step.tree;
       open.editedFunction = step.edited;
-      const { alone, caughtUpMs } = step;
+      const { alone, caughtUpMs, textOnly } = step;
+      if (textOnly) {
+        // A comment or a docstring outside functions: nothing to analyze, the findings only move.
+        open.chunked = textOnly.state;
+        open.settleTimer = setTimeout(() => this.schedule(uri, true), SETTLE_DELAY_MS);
+        if (timing) {
+          timing.parsed = timing.started;
+          timing.kind = 'text only: a comment or docstring outside functions, nothing parsed or analyzed';
+        }
+        await this.publish(uri, open, version, { ...textOnly, findings: clampToLines(pythonLineBreaks(text), textOnly.findings) }, settings, timing);
+        return;
+      }
       if (alone) {
         // The tree stays as it is, edited but not re-parsed: the next edit elsewhere, or the pause, re-parses it.
         open.chunked = alone.result.state;
