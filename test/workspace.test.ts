@@ -299,6 +299,7 @@ describe('workspace index: names answered from a module text', () => {
     'coro.py': 'async def fetch():\n    pass\n',
     'reexport.py': 'from .coro import fetch\nfrom .plain import work\n',
     'rebound.py': 'from .deep import Base\nValueError = Base\n\nclass E(ValueError):\n    pass\n',
+    'mixed.py': 'import asyncio\n\nasync def fetch():\n    await asyncio.sleep(1)\n\ndef plain():\n    return 1\n\nclass Svc:\n    async def go(self):\n        pass\n\nclass Calm:\n    def stay(self):\n        pass\n',
   };
   let dir: string;
   before(() => {
@@ -315,7 +316,7 @@ describe('workspace index: names answered from a module text', () => {
   }
 
   it('answers inert without summarizing a module that has no async code', async () => {
-    for (const name of ['pkg.plain.work', 'pkg.plain.Helper', 'pkg.plain.Err', 'pkg.plain.Local', 'pkg.reexport.work', 'pkg.plain.missing']) {
+    for (const name of ['pkg.plain.work', 'pkg.plain.Helper', 'pkg.plain.Err', 'pkg.plain.Local', 'pkg.reexport.work', 'pkg.plain.missing', 'pkg.mixed.plain', 'pkg.mixed.plain.attr']) {
       const fresh = await index();
       assert.equal(fresh.classify(name), 'inert', name);
       assert.equal(fresh.loads, 0, `${name} was answered from the text`);
@@ -323,8 +324,23 @@ describe('workspace index: names answered from a module text', () => {
   });
 
   it('follows re-exports and base classes to async code, and asks the summary when the text cannot tell', async () => {
-    const expected: Record<string, string> = { 'pkg.plain.Sub': 'async', 'pkg.reexport.fetch': 'async', 'pkg.rebound.E': 'async', 'pkg.coro.fetch': 'async', 'pkg.deep.Base': 'async', 'pkg.plain': 'module' };
+    const expected: Record<string, string> = {
+      'pkg.plain.Sub': 'async',
+      'pkg.reexport.fetch': 'async',
+      'pkg.rebound.E': 'async',
+      'pkg.coro.fetch': 'async',
+      'pkg.deep.Base': 'async',
+      'pkg.plain': 'module',
+      'pkg.mixed.fetch': 'async',
+      'pkg.mixed.Svc': 'async',
+      'pkg.mixed.Svc.go': 'async',
+      'pkg.mixed.Calm': 'inert',
+    };
     for (const [name, kind] of Object.entries(expected)) assert.equal((await index()).classify(name), kind, name);
+    // In a module with async code, a class is left to the summary.
+    const calm = await index();
+    calm.classify('pkg.mixed.Calm');
+    assert.equal(calm.loads, 1);
   });
 
   it('tells the analysis which callees surely are no coroutine functions', async () => {
@@ -346,6 +362,8 @@ describe('workspace index: names answered from a module text', () => {
     assert.deepEqual([...facts.imports!.keys()], ['ABCMeta']);
     assert.deepEqual([...textFactsOf('class E(Exception): pass\nException = 1\n').reboundBuiltins], ['Exception']);
     assert.deepEqual([...textFactsOf('class E(Exception): pass\nif Exception == 1: pass\n').reboundBuiltins], []);
-    assert.equal(textFactsOf('async def f(): pass\nclass A(B): pass\n').classes.size, 0);
+    const mixed = textFactsOf('async def f(): pass\nclass A(B):\n    async  def g(self): pass\n    def h(self): pass\n# async def c(): pass\n');
+    assert.deepEqual([...mixed.asyncDefs], ['f', 'g']);
+    assert.deepEqual([...mixed.classes.keys()], ['A']);
   });
 });

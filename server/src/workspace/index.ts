@@ -142,7 +142,7 @@ export class WorkspaceIndex {
       findFunction: (name) => this.findFunction(name, lookup),
       isClass: (name) => this.isClass(name, lookup),
       classify: (name) => this.classify(name, probe),
-      surelyNotAsync: (name) => !this.locate(name, lookup) && this.inertByText(name, lookup, 0),
+      surelyNotAsync: (name) => !this.locate(name, lookup) && this.kindByText(name, lookup, 0) === 'inert',
     };
   }
 
@@ -322,57 +322,63 @@ export class WorkspaceIndex {
 
   private classifyAt(qualifiedName: string, lookup: Lookup, depth: number): 'async' | 'module' | 'inert' {
     if (this.locate(qualifiedName, lookup)) return 'module';
-    if (depth <= MAX_LOOKUP_DEPTH && this.inertByText(qualifiedName, lookup, depth)) return 'inert';
+    const byText = depth <= MAX_LOOKUP_DEPTH ? this.kindByText(qualifiedName, lookup, depth) : undefined;
+    if (byText) return byText;
     if (this.findFunction(qualifiedName, lookup)?.summary.isAsync) return 'async';
     return this.classHasAsyncMethod(qualifiedName, lookup, 0) ? 'async' : 'inert';
   }
 
   /**
-   * Whether the text of the module that `split` would pick shows the name inert, without parsing
-   * the module: it has no `async` in its code, and the name is neither imported there nor a class
-   * with bases, unless what the import denotes or every base is inert in turn. False means "ask
-   * the summary" (which gives the same answer whenever this one says inert). A module summarized
-   * already is asked directly, and one that cannot be read is left to `split`.
+   * What the text of the module that `split` would pick tells of the name, without parsing the
+   * module: `inert` when the name is no `async def` there, and neither imported there nor a class,
+   * unless what the import denotes is inert in turn, or the class is one of a module without async
+   * code whose every base is inert in turn (the summary gives the same answer then); `async` when an
+   * `async def` has that name (for the pre-filter, which may take more code than needed but never
+   * less: a method's name, or an earlier definition, would make the summary say `inert`); undefined
+   * means "ask the summary". A module summarized already is asked directly, and one that cannot be
+   * read is left to `split`.
    */
-  private inertByText(qualifiedName: string, lookup: Lookup, depth: number): boolean {
+  private kindByText(qualifiedName: string, lookup: Lookup, depth: number): 'inert' | 'async' | undefined {
     const parts = qualifiedName.split('.');
     for (let i = parts.length - 1; i >= 1; i--) {
       const file = this.locate(parts.slice(0, i).join('.'), lookup);
       if (!file) continue;
-      if (this.entries.has(file)) return false;
+      if (this.entries.has(file)) return undefined;
       const facts = this.textFactsOfFile(file);
       const location = facts && this.packages.locate(file);
-      if (!facts || !location || facts.mayDefineAsync || !facts.imports) return false;
+      if (!facts || !location || !facts.imports) return undefined;
       // The answer rests on this file's text, as a summary's would: a result cache must know.
       this.listener?.wanted(file);
       const [head, ...rest] = parts.slice(i) as [string, ...string[]];
+      if (rest.length === 0 && facts.asyncDefs.has(head)) return 'async';
       const inert = (target: string) => this.classifyAt(target, lookup, depth + 1) === 'inert';
       const absolute = (target: string) => absoluteImport(target, location.name, location.isPackage);
       // A re-export (`from .db import save`) is what it denotes.
       for (const target of facts.imports.get(head) ?? []) {
         const resolved = absolute(target);
-        if (resolved === undefined || !inert([resolved, ...rest].join('.'))) return false;
+        if (resolved === undefined || !inert([resolved, ...rest].join('.'))) return undefined;
       }
-      if (!facts.classes.has(head)) return true;
-      const bases = facts.classes.get(head);
-      if (!bases) return false;
+      if (!facts.classes.has(head)) return 'inert';
+      // A class of a module with async code may have async methods of its own.
+      const bases = facts.mayDefineAsync ? undefined : facts.classes.get(head);
+      if (!bases) return undefined;
       for (const base of bases.flat()) {
         const [first, ...more] = base.split('.') as [string, ...string[]];
         const imported = facts.imports.get(first);
         for (const target of imported ?? []) {
           const resolved = absolute(target);
-          if (resolved === undefined || !inert([resolved, ...more].join('.'))) return false;
+          if (resolved === undefined || !inert([resolved, ...more].join('.'))) return undefined;
         }
         // A class of the module (or a builtin never rebound there) as well as, or instead of, an import.
         if (facts.classes.has(first)) {
-          if (!inert(`${location.name}.${base}`)) return false;
+          if (!inert(`${location.name}.${base}`)) return undefined;
         } else if (!imported && (more.length > 0 || !PLAIN_BUILTIN_BASES.has(first) || facts.reboundBuiltins.has(first))) {
-          return false;
+          return undefined;
         }
       }
-      return true;
+      return 'inert';
     }
-    return false;
+    return undefined;
   }
 
   private textFactsOfFile(file: string): TextFacts | undefined {

@@ -16,11 +16,13 @@ export interface TextFacts {
   readonly imports: ReadonlyMap<string, readonly string[]> | undefined;
   /**
    * The classes the code defines: the base lists of each `class` statement of that name, as dotted
-   * names (undefined: a base list the scan could not read). Filled only without `async`.
+   * names (undefined: a base list the scan could not read).
    */
   readonly classes: ReadonlyMap<string, readonly string[][] | undefined>;
-  /** Builtin class names that the code binds otherwise as well (an assignment, a `def`...). Filled only without `async`. */
+  /** Builtin class names that the code binds otherwise as well (an assignment, a `def`...). */
   readonly reboundBuiltins: ReadonlySet<string>;
+  /** The names of the code's `async def`s, at any depth. */
+  readonly asyncDefs: ReadonlySet<string>;
 }
 
 export function textFactsOf(text: string): TextFacts {
@@ -38,8 +40,9 @@ export function textFactsOf(text: string): TextFacts {
   const mayDefineAsync = code.includes('async');
   const classes = new Map<string, string[][] | undefined>();
   const reboundBuiltins = new Set<string>();
-  // Only modules without `async` are ever answered from their text: nothing more to read in the others.
-  if (!mayDefineAsync && imports) {
+  const asyncDefs = new Set<string>();
+  if (mayDefineAsync) for (const match of code.matchAll(ASYNC_DEF)) asyncDefs.add(flat(match[1]!));
+  if (imports) {
     for (const match of code.matchAll(CLASS_HEADER)) {
       const name = match[1]!;
       const bases = baseList(code, match.index + match[0].length);
@@ -54,13 +57,14 @@ export function textFactsOf(text: string): TextFacts {
       }
     }
   }
-  return { mayDefineAsync, imports, classes, reboundBuiltins };
+  return { mayDefineAsync, imports, classes, reboundBuiltins, asyncDefs };
 }
 
 const IDENTIFIER = String.raw`[\p{ID_Start}_][\p{ID_Continue}]*`;
 const DOTTED_NAME = new RegExp(String.raw`^(${IDENTIFIER}(?:\s*\.\s*${IDENTIFIER})*)\s*(?:\[[^]*\])?$`, 'u');
 const KEYWORD_ARGUMENT = new RegExp(String.raw`^${IDENTIFIER}\s*=(?!=)`, 'u');
 
+const ASYNC_DEF = new RegExp(String.raw`(?<![\p{ID_Continue}.])async[ \t\\\r\n]+def[ \t\\\r\n]+(${IDENTIFIER})`, 'gu');
 const CLASS_HEADER = new RegExp(String.raw`(?<![\p{ID_Continue}.])class[ \t\\\r\n]+(${IDENTIFIER})`, 'gu');
 
 /**
