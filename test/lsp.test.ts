@@ -45,6 +45,34 @@ describe('language server over stdio', function () {
     assert.equal(await fresh.shutdown(), 0);
   });
 
+  it('keeps stdout for protocol messages: stray console output of any kind goes to the client log', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aio-console-'));
+    const noisy = path.join(dir, 'noisy.js');
+    // Loaded before the server; prints once the server has set its console up.
+    fs.writeFileSync(noisy, "setTimeout(() => { console.dir({ dir: 1 }); console.dirxml('dirxml'); console.table([{ table: 1 }]); console.count('count'); console.log('log'); }, 0);\n");
+    const saved = process.env.LSP_SERVER_NODE_ARGS;
+    process.env.LSP_SERVER_NODE_ARGS = `--require ${noisy}`;
+    const noisyClient = new LspClient();
+    if (saved === undefined) delete process.env.LSP_SERVER_NODE_ARGS;
+    else process.env.LSP_SERVER_NODE_ARGS = saved;
+    // Output on stdout would break the protocol and the client would wait forever: fail instead.
+    let timer: NodeJS.Timeout | undefined;
+    const inTime = <T>(work: Promise<T>) =>
+      Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no answer: stdout is not protocol messages only')), 20_000)))]).finally(() => clearTimeout(timer));
+    try {
+      await inTime(noisyClient.initialize());
+      await noisyClient.open('file:///noisy.py', 'import time\n\nasync def f():\n    time.sleep(1)\n');
+      const published = await inTime(noisyClient.diagnostics('file:///noisy.py', () => true));
+      assert.equal(published.diagnostics[0]?.code, 'AIO101');
+      const logs = noisyClient.logs.join('\n');
+      for (const word of ['dir: 1', 'dirxml', 'table', 'count', 'log']) assert.ok(logs.includes(word), `${word} in the client log`);
+      assert.equal(await noisyClient.shutdown(), 0);
+    } finally {
+      if (noisyClient.process.exitCode === null) noisyClient.process.kill();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('publishes diagnostics with code, source, link to the rule page and the async def as related information', async () => {
     const uri = 'file:///work/app.py';
     await client.open(uri, SOURCE);

@@ -2,6 +2,7 @@
  * `async-pitfalls-lsp`: the language server. Any LSP client can start it with
  * `async-pitfalls-lsp --stdio`; the VS Code extension starts it over node IPC.
  */
+import { inspect } from 'node:util';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { packageVersion, parserLocation } from './assets';
 import { Engine } from './core/engine';
@@ -32,6 +33,10 @@ function main(): void {
   console.info = console.log;
   console.warn = (...items: unknown[]) => connection.console.warn(items.map(String).join(' '));
   console.error = (...items: unknown[]) => connection.console.error(items.map(String).join(' '));
+  // `console.dir` and `dirxml` write to stdout directly (the others go through `log` and `warn`);
+  // vscode-languageserver patched them when it opened stdio itself, which it no longer does here.
+  console.dir = (item: unknown) => connection.console.log(inspect(item));
+  console.dirxml = console.log;
   process.on('uncaughtException', (error) => connection.console.error(`uncaught: ${error.stack ?? error.message}`));
   process.on('unhandledRejection', (reason) => connection.console.error(`unhandled rejection: ${String(reason)}`));
 
