@@ -202,6 +202,7 @@ describe('workspace index memory and background loading', () => {
       moduleName: 'pkg.mod',
       functions: new Map([[name, { qualname: name, calls: [shared, shared] }]]),
       imports: new Map([['alias', `pkg.other.${name}`]]),
+      names: new Set([name, `set.${name}`]),
     };
     const before = plain(summary);
     const interned = pool.internAll(summary);
@@ -210,7 +211,8 @@ describe('workspace index memory and background loading', () => {
     const calls = interned.functions.get(name)!.calls;
     assert.equal(calls[0], calls[1], 'an object referenced twice stays one object');
     // Equal strings share one pooled copy: `name` and the pooled key of `functions` and the two targets' prefixes.
-    assert.equal(pool.size, new Set(['pkg.mod', name, `pkg.mod.${name}`, 'alias', `pkg.other.${name}`]).size);
+    assert.equal(pool.size, new Set(['pkg.mod', name, `pkg.mod.${name}`, 'alias', `pkg.other.${name}`, `set.${name}`]).size);
+    assert.deepEqual([...interned.names], [name, `set.${name}`]);
   });
 
   it('forgets the modules of a load abandoned halfway, and loads them again when asked', async () => {

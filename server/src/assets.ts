@@ -40,9 +40,9 @@ export function examplesDir(): string {
   );
 }
 
-/** `file://` link to a rule's page, or `<base>/rules/CODE.md` when a hosted copy of docs/ is configured. */
 const localRuleDocUrls = new Map<string, string>();
 
+/** `file://` link to a rule's page, or `<base>/rules/CODE.md` when a hosted copy of docs/ is configured. */
 export function ruleDocUrl(code: string, base?: string): string {
   if (base) return `${base.replace(/\/?$/, '/')}rules/${code}.md`;
   // A file with a thousand findings asks at every keystroke: a file system lookup and a URL each, before.

@@ -3,6 +3,7 @@
  * executed), validating every key: a wrong entry becomes an error with its
  * line, and the valid entries still apply.
  */
+import { escapeRegExp } from '../core/regex';
 import type * as SmolToml from 'smol-toml' with { 'resolution-mode': 'import' };
 import type { SeveritySetting } from '../core/types';
 
@@ -157,7 +158,7 @@ function locator(text: string): (key: string) => { line: number; column: number 
   const lines = text.split(/\r?\n/);
   const header = lines.findIndex((l) => /^\s*\[\s*tool\s*\.\s*("?)async-pitfalls\1\s*[\].]/.test(l));
   return (key) => {
-    const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const escaped = escapeRegExp(key);
     const pattern = new RegExp(`^\\s*(?:"${escaped}"|'${escaped}'|${escaped})\\s*=|^\\s*\\[\\s*tool\\s*\\.\\s*"?async-pitfalls"?\\s*\\.\\s*"?${escaped}"?\\s*\\]`);
     for (let i = Math.max(header, 0); i < lines.length; i++) {
       const match = pattern.exec(lines[i]!);

@@ -18,6 +18,7 @@
  * The code outside functions is always visited: it is small, and it defines the names. Words in
  * comments and plain strings do not count (core/code-text.ts).
  */
+import { escapeRegExp } from './regex';
 import type { Node } from 'web-tree-sitter';
 import { codeOnly } from './code-text';
 import { scanImports } from './import-scan';
@@ -353,8 +354,4 @@ function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 
 function definitionOf(names: readonly string[], node: Node): Definition {
   return { names, start: node.startIndex, end: node.endIndex, hot: false };
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -6,6 +6,7 @@
  * `async def commit` of the enclosing class). Built in one iterative pass over
  * the tree, then queried lazily by the rules.
  */
+import { escapeRegExp } from './regex';
 import type { Node } from 'web-tree-sitter';
 import { lastSpanStartingAt, spanHolding } from './spans';
 import { absoluteImport, type ExternalFunction, type WorkspaceLink } from './workspace-types';
@@ -1609,7 +1610,7 @@ function wholeNamesPattern(names: readonly string[]): RegExp {
   const key = names.join('\u0000');
   let pattern = wholeNamesPatterns.get(key);
   if (!pattern) {
-    const words = names.filter((n) => n !== '').map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    const words = names.filter((n) => n !== '').map(escapeRegExp);
     pattern = words.length === 0 ? /(?!)/ : new RegExp(`(?<![\\p{ID_Continue}])(?:${words.join('|')})(?![\\p{ID_Continue}])`, 'u');
     wholeNamesPatterns.set(key, pattern);
   }

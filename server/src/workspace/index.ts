@@ -40,7 +40,6 @@ const MAX_LOOKUP_DEPTH = 8;
 
 type Entry = { state: 'loading' } | { state: 'done'; summary: ModuleSummary | undefined };
 
-
 /** One analysis's view: where imports are searched, and how many more modules it may load. */
 interface Lookup {
   roots: readonly string[];
@@ -447,7 +446,7 @@ export class StringPool {
     return flat;
   }
 
-  /** Replaces, in place, every string in a tree of plain objects, arrays and maps (keys included). */
+  /** Replaces, in place, every string in a tree of plain objects, arrays, maps (keys included) and sets. */
   internAll<T>(value: T): T {
     return this.walk(value, new Set()) as T;
   }
@@ -460,6 +459,10 @@ export class StringPool {
       const entries = [...value];
       value.clear();
       for (const [k, v] of entries) value.set(this.walk(k, seen), this.walk(v, seen));
+    } else if (value instanceof Set) {
+      const items = [...value];
+      value.clear();
+      for (const item of items) value.add(this.walk(item, seen));
     } else if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) value[i] = this.walk(value[i], seen);
     } else {

@@ -8,6 +8,7 @@
  */
 import { codeOnly } from '../core/code-text';
 import { scanImports } from '../core/import-scan';
+import { escapeRegExp } from '../core/regex';
 
 export interface TextFacts {
   /** The word `async` occurs in the code (not in comments or plain strings). */
@@ -41,7 +42,7 @@ export function textFactsOf(text: string): TextFacts {
   const classes = new Map<string, string[][] | undefined>();
   const reboundBuiltins = new Set<string>();
   const asyncDefs = new Set<string>();
-  if (mayDefineAsync) for (const match of code.matchAll(ASYNC_DEF)) asyncDefs.add(flat(match[1]!));
+  if (mayDefineAsync) for (const match of code.matchAll(ASYNC_DEF)) asyncDefs.add(match[1]!);
   if (imports) {
     for (const match of code.matchAll(CLASS_HEADER)) {
       const name = match[1]!;
@@ -53,7 +54,7 @@ export function textFactsOf(text: string): TextFacts {
     }
     for (const lists of classes.values()) {
       for (const base of lists?.flat() ?? []) {
-        if (PLAIN_BUILTIN_BASES.has(base) && !reboundBuiltins.has(base) && mayRebind(code, base)) reboundBuiltins.add(flat(base));
+        if (PLAIN_BUILTIN_BASES.has(base) && !reboundBuiltins.has(base) && mayRebind(code, base)) reboundBuiltins.add(base);
       }
     }
   }
@@ -150,14 +151,6 @@ export const PLAIN_BUILTIN_BASES: ReadonlySet<string> = new Set([
   'type',
 ]);
 
-/** A copy of `s` that does not keep the text it was sliced from alive. */
-function flat(s: string): string {
-  return JSON.parse(JSON.stringify(s)) as string;
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 function skipSpace(code: string, at: number): number {
   while (at < code.length && /[ \t\r\n\\]/.test(code[at]!)) at++;
