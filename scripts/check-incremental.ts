@@ -59,6 +59,7 @@ async function main(): Promise<void> {
   let alone = 0;
   let carriedOver = 0;
   let textOnly = 0;
+  let moduleLevel = 0;
   let isolated = 0;
   let timeFull = 0;
   let timeIncremental = 0;
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
       alone += counts.alone;
       carriedOver += counts.carriedOver;
       textOnly += counts.textOnly;
+      moduleLevel += counts.moduleLevel;
       isolated += counts.isolated;
       tree.delete();
       continue;
@@ -141,14 +143,14 @@ async function main(): Promise<void> {
     tree.delete();
   }
   const timing = chainLength > 0 ? 'chained edits' : `incremental ${timeIncremental.toFixed(0)} ms vs full ${timeFull.toFixed(0)} ms`;
-  const aloneCounts = parseAlone ? ` (${alone} with the function parsed alone, ${carriedOver} of them on the model of the edit before, ${isolated} different with a syntax error; ${textOnly} only moving the findings, in a comment or docstring)` : '';
+  const aloneCounts = parseAlone ? ` (${alone} with the function parsed alone, ${carriedOver} of them on the model of the edit before, ${isolated} different with a syntax error; ${textOnly} only moving the findings, in a comment or docstring; ${moduleLevel} outside functions, not parsing or parsing as last analyzed)` : '';
   console.log(`${files.length} files, ${edits} edits, ${incremental} incremental${aloneCounts}, ${wrong} wrong, ${stale} stale; ${timing}`);
   process.exitCode = wrong > 0 ? 1 : 0;
 }
 
 /** `chainLength` edits in a row (see test/helpers/edit-chain.ts), each compared with a full analysis. */
 function checkChain(engine: Engine, file: string, original: string) {
-  const counts = { edits: 0, incremental: 0, wrong: 0, stale: 0, alone: 0, carriedOver: 0, textOnly: 0, isolated: 0 };
+  const counts = { edits: 0, incremental: 0, wrong: 0, stale: 0, alone: 0, carriedOver: 0, textOnly: 0, moduleLevel: 0, isolated: 0 };
   for (const edit of editChain(engine, original, chainLength, random, 'abcxyz_0 ()\n.:=', outsideEdits, parseAlone)) {
     counts.edits++;
     if (!edit.incremental) continue;
@@ -156,6 +158,7 @@ function checkChain(engine: Engine, file: string, original: string) {
     if (edit.alone) counts.alone++;
     if (edit.carriedOver) counts.carriedOver++;
     if (edit.textOnly) counts.textOnly++;
+    if (edit.moduleLevel) counts.moduleLevel++;
     const expected = new Set(edit.full.map(key));
     const got = new Set(edit.incremental.map(key));
     const missing = edit.full.filter((f) => !got.has(key(f)));

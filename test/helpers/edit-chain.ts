@@ -7,7 +7,8 @@
 import { Edit } from 'web-tree-sitter';
 import { analyzeTree } from '../../server/src/core/analyze';
 import type { Engine } from '../../server/src/core/engine';
-import { analyzeIncrementally, analyzeWhileTyping, chunkedFindings, type EditedFunctionResult, type FunctionSpan, type IncrementalResult, type TextChange, type TypingModel } from '../../server/src/core/incremental';
+import { keptRootOf } from '../../server/src/core/kept-root';
+import { analyzeIncrementally, analyzeWhileTyping, chunkedFindings, typingModelOf, type EditedFunctionResult, type FunctionSpan, type IncrementalResult, type TextChange, type TypingModel } from '../../server/src/core/incremental';
 import type { Finding } from '../../server/src/core/types';
 
 export interface ChainedEdit {
@@ -23,6 +24,8 @@ export interface ChainedEdit {
   carriedOver: boolean;
   /** Only a comment or a docstring outside functions was edited: the findings moved, nothing analyzed (see `keptForTextOnlyEdit`). */
   textOnly: boolean;
+  /** Code outside functions that does not parse alone (or parses as last analyzed again): the findings moved, nothing analyzed (see `analyzeModuleLevelEdit`). */
+  moduleLevel: boolean;
   /** The edited text has a syntax error: parsed alone, a function can then differ from the whole file's parse of it. */
   syntaxError: boolean;
   full: Finding[];
@@ -95,20 +98,22 @@ export function* editChain(engine: Engine, original: string, length: number, ran
       fresh.delete();
       let parsedAlone: EditedFunctionResult | undefined;
       let textOnly: IncrementalResult | undefined;
+      let moduleLevel: IncrementalResult | undefined;
       if (alone) {
         const step = analyzeWhileTyping(engine, tree, editedText, text, {}, undefined, state, [change], edited, typing);
-        typing = step.alone?.typing;
+        typing = step.alone?.typing ?? step.typing;
         if (!step.tree) throw new Error('a parse timed out');
         tree = step.tree;
         edited = step.edited;
         parsedAlone = step.alone;
         textOnly = step.textOnly;
+        moduleLevel = step.moduleLevel;
       }
       let incremental: IncrementalResult | undefined;
-      if (textOnly) {
-        // A comment or a docstring outside functions: the findings moved, the tree left stale.
-        incremental = textOnly;
-        state = textOnly.state;
+      if (textOnly || moduleLevel) {
+        // A comment or a docstring outside functions, or code there that does not parse: the findings moved, the tree left stale.
+        incremental = textOnly ?? moduleLevel;
+        state = incremental!.state;
         chunks = movedSpans(chunks, change);
       } else if (parsedAlone) {
         incremental = parsedAlone.result;
@@ -119,7 +124,7 @@ export function* editChain(engine: Engine, original: string, length: number, ran
         parsedAlone.dispose();
       } else {
         const next = engine.parse(editedText, tree);
-        incremental = analyzeIncrementally(next, editedText, {}, undefined, state, [change], tree.getChangedRanges(next));
+        incremental = analyzeIncrementally(next, editedText, {}, undefined, state, [change], tree.getChangedRanges(next), undefined, keptRootOf(next, []) ?? next.rootNode);
         if (incremental) {
           state = incremental.state;
           chunks = spansOf(incremental.model!.chunks);
@@ -128,9 +133,9 @@ export function* editChain(engine: Engine, original: string, length: number, ran
           state = chunkedFindings(analysis, analysis.chunks ?? []);
           chunks = spansOf(analysis.chunks ?? []);
         }
-        // The whole file re-parsed: the stale tree, and any model built on it, go.
+        // The whole file re-parsed: the stale tree, and any model built on it, go; the new model is carried over.
         typing?.dispose();
-        typing = undefined;
+        typing = alone && incremental ? typingModelOf(incremental, next, editedText) : undefined;
         tree.delete();
         tree = next;
         edited = undefined;
@@ -142,7 +147,7 @@ export function* editChain(engine: Engine, original: string, length: number, ran
         const within = (spans: ReadonlyArray<{ start: number; end: number }>, offset: number | undefined) => offset !== undefined && spans.some((span) => span.start <= offset && offset < span.end);
         return within(incremental.fresh.chunks, full.origins?.get(f)?.start) || within(incremental.fresh.statements, full.outsideAt?.get(f));
       };
-      yield { index, inserted, change, incremental: incremental?.findings, alone: !!parsedAlone, carriedOver: !!parsedAlone?.reusedModel, textOnly: !!textOnly, syntaxError, full: full.findings, afresh };
+      yield { index, inserted, change, incremental: incremental?.findings, alone: !!parsedAlone, carriedOver: !!parsedAlone?.reusedModel, textOnly: !!textOnly, moduleLevel: !!moduleLevel, syntaxError, full: full.findings, afresh };
     }
   } finally {
     typing?.dispose();

@@ -251,6 +251,17 @@ export function analyzeIncrementally(
 export interface FunctionSpan {
   start: number;
   end: number;
+  /** Other code is stale in the tree too: functions parsed alone before, `broken` regions (a model carried over stands in for them). */
+  staleElsewhere?: boolean;
+  /** Code outside functions typed into that does not parse yet (see `analyzeModuleLevelEdit`). */
+  broken?: BrokenRegion[];
+}
+
+/** Code outside functions that does not parse since an edit, with its text as the last analysis of it saw it. */
+export interface BrokenRegion {
+  start: number;
+  end: number;
+  analyzedText: string;
 }
 
 export interface EditedFunctionResult {
@@ -308,13 +319,24 @@ export function analyzeEditedFunction(
     kept?.dispose();
     kept = undefined;
   };
+  // The trees of other functions parsed alone, taken over from `kept` with its model.
+  let owned: Map<Chunk, Tree> | undefined;
+  const freeOwned = () => {
+    for (const tree of owned?.values() ?? []) tree.delete();
+    owned = undefined;
+  };
   try {
     const first = changes[0];
     if (!first) return undefined;
     // Before any way out: the kept nodes must see every edit made to the tree.
     const root = keptRootOf(staleTree, changes);
     const candidate = previous.chunks[lastSpanStartingAt(previous.chunks, first.startIndex)];
-    if (!candidate || (edited && edited.start !== candidate.start)) return undefined;
+    if (!candidate) return undefined;
+    // Other functions are stale in the tree (parsed alone before): only the model carried over has
+    // them as they are now; without it, the tree must catch up first.
+    const elsewhere = !!edited && (edited.start !== candidate.start || !!edited.staleElsewhere);
+    const usable = kept?.staleTree === staleTree ? kept : undefined;
+    if (elsewhere && !usable) return undefined;
     const { start } = candidate;
     let end = candidate.end;
     for (const change of changes) {
@@ -327,22 +349,48 @@ export function analyzeEditedFunction(
     const t0 = performance.now();
     const alone = parseRange(source, range);
     const parseMs = performance.now() - t0;
-    const statements = alone.rootNode.namedChildren.filter((n) => n.type !== 'comment');
+    // Its nodes are moved by later edits elsewhere while a carried model holds them (kept-root.ts).
+    const aloneRoot = keptRootOf(alone, []) ?? alone.rootNode;
+    const statements = aloneRoot.namedChildren.filter((n) => n.type !== 'comment');
     const fn = statements.length === 1 ? statements[0]! : undefined;
     const whole = fn?.type === 'function_definition' && fn.startIndex === start && fn.endIndex === end;
+    const move = (offset: number) => changes.reduce((at, change) => moveOffset(at, change, 'start'), offset);
     let model: SemanticModel | undefined;
-    if (whole && kept && carriesOver(kept, staleTree, fn, source, changes)) {
-      const move = (offset: number) => changes.reduce((at, change) => moveOffset(at, change, 'start'), offset);
-      if (kept.model.replaceFunctionBody(kept.chunk, fn, source, move)) model = kept.model;
+    const chunkBefore = usable?.model.chunks.find((c) => c.start === start);
+    if (whole && usable && chunkBefore && carriesOver(usable, chunkBefore, fn, source, changes)) {
+      for (const [chunk, tree] of usable.trees) if (chunk !== chunkBefore) moveAloneTree(tree, changes, source);
+      if (usable.model.replaceFunctionBody(chunkBefore, fn, source, move)) {
+        model = usable.model;
+        owned = takeTrees(usable);
+        kept = undefined;
+        // The function's last tree goes once the model no longer holds its nodes.
+        owned.get(chunkBefore)?.delete();
+        owned.delete(chunkBefore);
+      }
     }
-    // The last keystroke's function tree goes only once the model no longer holds its nodes.
+    // A syntax error: kept as while the function does not parse, unless it parses as one function on a
+    // model that could take it in (analyzed as parsed alone then, as before a model was carried over).
+    const unparsed = alone.rootNode.hasError && (!whole || (!model && !!usable && carryModel));
+    if (elsewhere && whole && !model && !unparsed) {
+      alone.delete();
+      return undefined;
+    }
+    if (unparsed && usable && carryModel) {
+      // Still carried over, the function being typed kept as it last parsed (see `SemanticModel.moveOffsets`):
+      // closing the bracket then needs no catch-up parse of the whole file.
+      for (const tree of usable.trees.values()) moveAloneTree(tree, changes, source);
+      usable.model.moveOffsets(source, move);
+      owned = takeTrees(usable);
+      kept = undefined;
+      model = usable.model;
+    }
     drop();
     let result: IncrementalResult | undefined;
     try {
-      result = whole
-        ? analyzeIncrementally(staleTree, source, options, workspace, previous, changes, [], new Map([[start, fn]]), root, model)
-        : alone.rootNode.hasError
-          ? keptWhileBroken(previous, changes, { start, end })
+      result = unparsed
+        ? keptWhileBroken(previous, changes, { start, end })
+        : whole
+          ? analyzeIncrementally(staleTree, source, options, workspace, previous, changes, [], new Map([[start, fn]]), root, model)
           : undefined;
     } catch (error) {
       alone.delete();
@@ -352,64 +400,102 @@ export function analyzeEditedFunction(
       alone.delete();
       return undefined;
     }
-    const chunk = whole ? result.model?.chunks.find((c) => c.start === start) : undefined;
-    let retained = false;
-    const next: TypingModel | undefined =
-      carryModel && result.model && chunk
-        ? {
-            model: result.model,
-            staleTree,
-            chunk,
-            text: source.slice(start, end),
-            header: source.slice(start, chunk.bodyStart),
-            dispose: () => {
-              if (retained) alone.delete();
-              retained = false;
-            },
-          }
-        : undefined;
-    retained = !!next;
+    const broken = movedRegions(edited?.broken, changes);
+    const span: FunctionSpan = elsewhere || broken ? { start, end, staleElsewhere: true, ...(broken ? { broken } : {}) } : { start, end };
+    if (unparsed) {
+      alone.delete();
+      const next = owned && model ? typingModel(model, staleTree, source, owned) : undefined;
+      owned = undefined;
+      return { result, edited: span, parseMs, dispose: () => undefined, typing: next, reusedModel: !!next };
+    }
+    const chunk = result.model?.chunks.find((c) => c.start === start);
+    const trees = owned ?? new Map<Chunk, Tree>();
+    owned = undefined;
+    if (carryModel && result.model && chunk) {
+      trees.set(chunk, alone);
+      return { result, edited: span, parseMs, dispose: () => undefined, typing: typingModel(result.model, staleTree, source, trees), reusedModel: !!model };
+    }
     const dispose = () => {
-      if (!retained) alone.delete();
+      alone.delete();
+      for (const tree of trees.values()) tree.delete();
     };
-    return { result, edited: { start, end }, parseMs, dispose, typing: next, reusedModel: !!model };
+    return { result, edited: span, parseMs, dispose, reusedModel: !!model };
   } finally {
     drop();
+    freeOwned();
   }
+}
+
+/** Moves the nodes of a function parsed alone by the changes made elsewhere since, and points them at the text now. */
+function moveAloneTree(tree: Tree, changes: readonly TextChange[], source: string): void {
+  for (const change of changes) tree.edit(new Edit(change));
+  keptRootOf(tree, changes);
+  readTextFrom(tree, source);
+}
+
+/**
+ * The model of an incremental analysis of a freshly parsed tree (built from `keptRootOf(tree, [])`),
+ * for the next keystroke to carry over: typing that goes back into a function after an edit outside
+ * functions then does not build a model again.
+ */
+export function typingModelOf(result: IncrementalResult, tree: Tree, source: string): TypingModel | undefined {
+  return result.model?.lazy && result.model.root === keptRootOf(tree, []) ? typingModel(result.model, tree, source, new Map()) : undefined;
+}
+
+/** The trees of a model carried over, which no longer frees them. */
+function takeTrees(kept: TypingModel): Map<Chunk, Tree> {
+  const trees = new Map(kept.trees);
+  kept.trees.clear();
+  return trees;
+}
+
+function typingModel(model: SemanticModel, staleTree: Tree, source: string, trees: Map<Chunk, Tree>): TypingModel {
+  let disposed = false;
+  return {
+    model,
+    staleTree,
+    source,
+    trees,
+    dispose: () => {
+      if (disposed) return;
+      disposed = true;
+      for (const tree of trees.values()) tree.delete();
+    },
+  };
 }
 
 /** Words whose presence in a function's body means its body changes more of the model than its own scope. */
 const BODY_REACHES_OUT = /\b(?:global|nonlocal|import)\b/;
 
 /**
- * Whether the model of the last keystroke can be carried over to this one: the same stale tree, the
- * edit inside the same function's body (its `def` line as it was), and neither the old body nor the
- * new one reaching out of the function (see `SemanticModel.replaceFunctionBody`).
+ * Whether the model of the last keystroke can be carried over to this one, the edit being in
+ * `chunk`'s function (one of the model's, that keystroke's or another): the same stale tree, the edit
+ * inside the function's body (its `def` line as it was), and neither the old body nor the new one
+ * reaching out of the function (see `SemanticModel.replaceFunctionBody`).
  */
-function carriesOver(kept: TypingModel, staleTree: Tree, fn: Node, source: string, changes: readonly TextChange[]): boolean {
-  if (kept.staleTree !== staleTree || kept.chunk.start !== fn.startIndex) return false;
-  const bodyStart = kept.chunk.bodyStart;
-  if (changes.some((change) => change.startIndex < bodyStart)) return false;
-  const body = fn.childForFieldName('body');
-  if (!body || source.slice(fn.startIndex, body.startIndex) !== kept.header) return false;
-  return !BODY_REACHES_OUT.test(kept.text) && !BODY_REACHES_OUT.test(source.slice(fn.startIndex, fn.endIndex));
+function carriesOver(kept: TypingModel, chunk: Chunk, fn: Node, source: string, changes: readonly TextChange[]): boolean {
+  // Not `chunk.bodyStart`: read now, from a node the edit already moved, it could be in the new text's offsets.
+  const bodyStart = fn.childForFieldName('body')?.startIndex;
+  if (bodyStart === undefined || changes.some((change) => change.startIndex < bodyStart)) return false;
+  if (source.slice(fn.startIndex, bodyStart) !== kept.source.slice(chunk.start, chunk.start + bodyStart - fn.startIndex)) return false;
+  return !BODY_REACHES_OUT.test(kept.source.slice(chunk.start, chunk.end)) && !BODY_REACHES_OUT.test(source.slice(fn.startIndex, fn.endIndex));
 }
 
 /**
- * The model of the last analysis while typing stays in one function's body, carried over to the next
- * keystroke instead of building one again (see `SemanticModel.replaceFunctionBody`). It holds nodes
- * of the function parsed alone: `dispose` frees that tree; the next `analyzeEditedFunction` takes it
- * over (pass it there, or dispose it when the document's tree is re-parsed or dropped).
+ * The model of the last analysis while typing stays in function bodies, carried over to the next
+ * keystroke instead of building one again (see `SemanticModel.replaceFunctionBody`), in the same
+ * function or another. It holds nodes of the functions parsed alone since the stale tree was parsed:
+ * `dispose` frees their trees; the next `analyzeEditedFunction` takes them over (pass it there, or
+ * dispose it when the document's tree is re-parsed or dropped).
  */
 export interface TypingModel {
   readonly model: SemanticModel;
   /** The stale tree the model was built on. */
   readonly staleTree: Tree;
-  /** The model's chunk of the function parsed alone. */
-  readonly chunk: Chunk;
-  /** The function's text, and its `def` up to the body, then. */
-  readonly text: string;
-  readonly header: string;
+  /** The text the model is of: the last analysis's. */
+  readonly source: string;
+  /** The trees of the functions parsed alone, by the model's chunk of each. */
+  readonly trees: Map<Chunk, Tree>;
   dispose(): void;
 }
 
@@ -497,6 +583,129 @@ function keptWhileBroken(previous: ChunkedFindings, changes: readonly TextChange
   return { findings, ruleErrors: [], state, fresh, analyzed: 0, reused: chunks.length, built: 0, phases: { model: 0, rules: 0, carry: performance.now() - t0 } };
 }
 
+/**
+ * One change outside every function, while typing: the module-level statements around it (or the
+ * blank lines between them) are parsed alone, not the whole file. Where they do not parse (a bracket
+ * or a quote just opened, a keyword half typed), every finding stays, moved, as while a function does
+ * not parse (`keptWhileBroken`), and the region is remembered with the text the last analysis saw
+ * there; once typing makes that text again (the bracket deleted), the findings are exact again and
+ * the region is forgotten. The model of the last keystroke is carried across (offsets moved). Any
+ * other change outside functions (code that parses and is new) is left to the whole file's
+ * re-parse: undefined then, with `typing` untouched.
+ *
+ * `analyzedSource` is the text the last analysis saw; `edited` what is stale in `staleTree` so far.
+ */
+export function analyzeModuleLevelEdit(
+  parseRange: (text: string, range: ParseRange) => Tree,
+  staleTree: Tree,
+  source: string,
+  analyzedSource: string,
+  previous: ChunkedFindings,
+  changes: readonly TextChange[],
+  edited: FunctionSpan | undefined,
+  typing: TypingModel | undefined,
+): { result: IncrementalResult; edited: FunctionSpan; typing?: TypingModel } | undefined {
+  const root = keptRootOf(staleTree, changes);
+  const change = changes.length === 1 ? changes[0] : undefined;
+  if (!root || !change || previous.chunks.some((c) => c.start <= change.oldEndIndex && change.startIndex <= c.end)) return undefined;
+  if (!readTextFrom(staleTree, source)) return undefined;
+  const regions = movedRegions(edited?.broken, changes) ?? [];
+  const inside = (r: { start: number; end: number }) => r.start <= change.startIndex && change.newEndIndex <= r.end;
+  let region = regions.find(inside);
+  if (region && source.slice(region.start, region.end) === region.analyzedText) {
+    // Typed back to what the last analysis saw: its findings, moved, are exact there again.
+    regions.splice(regions.indexOf(region), 1);
+  } else {
+    if (!region) {
+      const span = moduleRegionAt(root, change, source);
+      if (!span || regions.some((r) => r.start <= span.end && span.start <= r.end)) return undefined;
+      region = { ...span, analyzedText: analyzedSource.slice(span.start, span.end - (change.newEndIndex - change.oldEndIndex)) };
+      regions.push(region);
+    }
+    if (region.end - region.start > MAX_REGION_CHARS || !brokenAlone(parseRange, source, region)) return undefined;
+  }
+  const result = keptWhileBroken(previous, changes, undefined);
+  if (!result) return undefined;
+  const stale: FunctionSpan = { start: edited?.start ?? region.start, end: edited?.end ?? region.end, ...(edited ? movedStale(edited, changes) : {}), staleElsewhere: true, broken: regions.sort((a, b) => a.start - b.start) };
+  if (regions.length === 0) delete stale.broken;
+  return { result, edited: stale, typing: carriedAcross(typing, staleTree, source, changes) };
+}
+
+/** Code outside functions longer than this is left to the whole file's re-parse (a class of thousands of lines). */
+const MAX_REGION_CHARS = 64 * 1024;
+
+/**
+ * The module-level statements that `change` (already applied to the tree) touches, from the start of
+ * the first one's line to the end of the last one, or the lines between two statements when it
+ * touches none: what parses alone as it does in the file, unless a bracket or a string is left open.
+ */
+function moduleRegionAt(root: Node, change: TextChange, source: string): { start: number; end: number } | undefined {
+  const statements = root.namedChildren;
+  let first = -1;
+  let last = -1;
+  let before: Node | undefined;
+  let after: Node | undefined;
+  for (let i = 0; i < statements.length; i++) {
+    const statement = statements[i]!;
+    if (statement.endIndex < change.startIndex) before = statement;
+    else if (statement.startIndex > change.newEndIndex) {
+      after = statement;
+      break;
+    } else {
+      if (first < 0) first = i;
+      last = i;
+    }
+  }
+  if (first >= 0) {
+    const start = statements[first]!.startIndex;
+    if (statements[first]!.startPosition.column !== 0) return undefined;
+    return { start, end: Math.max(statements[last]!.endIndex, change.newEndIndex) };
+  }
+  // Between statements: whole lines, from the one after the statement before.
+  const from = before ? source.indexOf('\n', before.endIndex) : -1;
+  const start = before ? (from < 0 ? source.length : from + 1) : 0;
+  const end = after ? after.startIndex : source.length;
+  if (after && after.startPosition.column !== 0) return undefined;
+  return start <= change.startIndex && change.newEndIndex <= end ? { start, end } : undefined;
+}
+
+/** Whether the region parses alone with a syntax error. */
+function brokenAlone(parseRange: (text: string, range: ParseRange) => Tree, source: string, region: { start: number; end: number }): boolean {
+  const startPosition = positionAt(source, { row: 0, column: 0 }, 0, region.start);
+  const tree = parseRange(source, { startIndex: region.start, endIndex: region.end, startPosition, endPosition: positionAt(source, startPosition, region.start, region.end) });
+  try {
+    return tree.rootNode.hasError;
+  } finally {
+    tree.delete();
+  }
+}
+
+/** The broken regions after `changes`, or undefined for none. */
+function movedRegions(regions: readonly BrokenRegion[] | undefined, changes: readonly TextChange[]): BrokenRegion[] | undefined {
+  if (!regions?.length) return undefined;
+  return regions.map((r) => ({ ...moveSpan(r, changes), analyzedText: r.analyzedText }));
+}
+
+/** What is stale in the tree, after `changes` made outside it. */
+function movedStale(edited: FunctionSpan, changes: readonly TextChange[]): FunctionSpan {
+  const broken = movedRegions(edited.broken, changes);
+  return { ...moveSpan(edited, changes), ...(edited.staleElsewhere ? { staleElsewhere: true } : {}), ...(broken ? { broken } : {}) };
+}
+
+/**
+ * The model of the last keystroke, carried across `changes` that it does not take in (text only, or
+ * code that does not parse yet): its offsets, and the nodes of the functions parsed alone, moved.
+ */
+function carriedAcross(typing: TypingModel | undefined, staleTree: Tree, source: string, changes: readonly TextChange[]): TypingModel | undefined {
+  if (!typing || typing.staleTree !== staleTree || !typing.model.lazy) {
+    typing?.dispose();
+    return undefined;
+  }
+  for (const tree of typing.trees.values()) moveAloneTree(tree, changes, source);
+  typing.model.moveOffsets(source, (offset) => changes.reduce((at, change) => moveOffset(at, change, 'start'), offset));
+  return typingModel(typing.model, staleTree, source, takeTrees(typing));
+}
+
 /** What parses the whole file and single functions (the engine). */
 export interface TypingParser {
   parse(text: string, previous?: Tree): Tree;
@@ -514,6 +723,13 @@ export interface TypingStep {
   textOnly?: IncrementalResult;
   /** Milliseconds of the catch-up parse, when there was one. */
   caughtUpMs?: number;
+  /**
+   * The findings moved, when the change was outside functions and the code around it does not parse
+   * (or parses as the last analysis saw it again: `analyzeModuleLevelEdit`).
+   */
+  moduleLevel?: IncrementalResult;
+  /** The model to carry over to the next step, when the step was `textOnly` or `moduleLevel` (see `alone` otherwise). */
+  typing?: TypingModel;
 }
 
 /**
@@ -547,11 +763,9 @@ export function analyzeWhileTyping(
   };
   if (analyzedSource !== undefined) {
     const textOnly = keptForTextOnlyEdit(staleTree, analyzedSource, source, previous, changes);
-    if (textOnly) {
-      // The model's offsets are not moved for this: the next keystroke in a function builds one.
-      typing?.dispose();
-      return { tree: staleTree, edited: edited && moveSpan(edited, changes), textOnly };
-    }
+    if (textOnly) return { tree: staleTree, edited: edited && movedStale(edited, changes), textOnly, typing: carriedAcross(typing, staleTree, source, changes) };
+    const moduleLevel = analyzeModuleLevelEdit((text, range) => parser.parseRange(text, range), staleTree, source, analyzedSource, previous, changes, edited, typing);
+    if (moduleLevel) return { tree: staleTree, edited: moduleLevel.edited, moduleLevel: moduleLevel.result, typing: moduleLevel.typing };
   }
   // `typing` is used up by the first attempt (carried over, or disposed).
   const alone = parseAlone(staleTree, edited, typing);

@@ -284,29 +284,12 @@ export class SemanticModel {
     const owner = chunk.fn.owner;
     if (owner) for (const entry of owner.instanceAttributes.values()) if (oldIds.has(entry.value.id)) return false;
     const placement = this.placed.get(chunk.node.id);
-    this.source = source;
-    for (const other of this.chunks) if (other !== chunk && other instanceof LazyChunk) other.move(move);
-    for (const [id, scope] of this.scopes) {
-      if (oldIds.has(id)) continue;
-      for (const list of scope.bindings.values()) for (const binding of list) binding.at = move(binding.at);
-    }
+    this.moveOffsets(source, move, chunk, oldIds);
     for (const id of oldIds) {
       this.placed.delete(id);
       this.scopes.delete(id);
       this.bindingNames.delete(id);
     }
-    this.cacheToken = {};
-    this.valueCache.clear();
-    this.calleeCache.clear();
-    this.coroutineCache.clear();
-    this.generatorCache.clear();
-    this.mentionCache.clear();
-    this.scannedAttributes.clear();
-    this.mergedPreorder = undefined;
-    this.chunkSpans = undefined;
-    this.globalOffsets = undefined;
-    this.treeHasError = undefined;
-    this.libraryCache = undefined;
     const replaced = new Map(this.replaced ?? []);
     replaced.set(node.startIndex, node);
     this.replaced = replaced;
@@ -319,6 +302,35 @@ export class SemanticModel {
       if (list && at >= 0) list[at] = fresh;
     }
     return true;
+  }
+
+  /**
+   * Carries this lazy model over to the text after an edit that it does not take in: inside the body
+   * of a function being typed that does not parse yet (its chunk keeps the nodes of its last parse,
+   * moved, until `replaceFunctionBody` brings the function in again). Only the offsets move; every
+   * answer kept so far is forgotten. The nodes are kept nodes, moved by the edit already.
+   */
+  moveOffsets(source: string, move: (offset: number) => number, except?: Chunk, exceptScopes?: ReadonlySet<number>): void {
+    this.source = source;
+    for (const other of this.chunks) if (other !== except && other instanceof LazyChunk) other.move(move);
+    for (const [id, scope] of this.scopes) {
+      if (exceptScopes?.has(id)) continue;
+      for (const list of scope.bindings.values()) for (const binding of list) binding.at = move(binding.at);
+    }
+    // Functions parsed alone stand in for their stale copies by where they start, which moves too.
+    if (this.replaced) this.replaced = new Map([...this.replaced].map(([at, node]) => [move(at), node]));
+    this.cacheToken = {};
+    this.valueCache.clear();
+    this.calleeCache.clear();
+    this.coroutineCache.clear();
+    this.generatorCache.clear();
+    this.mentionCache.clear();
+    this.scannedAttributes.clear();
+    this.mergedPreorder = undefined;
+    this.chunkSpans = undefined;
+    this.globalOffsets = undefined;
+    this.treeHasError = undefined;
+    this.libraryCache = undefined;
   }
 
   /**

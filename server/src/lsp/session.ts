@@ -39,7 +39,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkText, clampToLines, pythonLineBreaks, type Engine } from '../core/engine';
 import type { AnalysisResult } from '../core/analyze';
 import type { Finding } from '../core/types';
-import { analyzeIncrementally, analyzeWhileTyping, chunkedFindings, type ChunkedFindings, type FunctionSpan, type TextChange, type TypingModel } from '../core/incremental';
+import { analyzeIncrementally, analyzeWhileTyping, chunkedFindings, typingModelOf, type ChunkedFindings, type FunctionSpan, type TextChange, type TypingModel } from '../core/incremental';
+import { keptRootOf } from '../core/kept-root';
 import { configErrorDiagnostic, partialAnalysisDiagnostic, readConfigErrors, toLspDiagnostic, skippedFileDiagnostic } from './diagnostics';
 import { findingHover, vocabularyHover } from './hover';
 import { analyzeOptionsOf, DEFAULT_SETTINGS, normalizeSettings, SETTINGS_SECTION, type Settings } from './settings';
@@ -561,19 +562,21 @@ export class Session {
     if (!full && settings.incrementalAnalysis && chunked && changes && changes.length > 0 && open.tree) {
       const step = analyzeWhileTyping(this.engine, open.tree, pythonLineBreaks(text), analyzedText, options, link, chunked, changes, open.editedFunction, taken.typing);
       taken.typing = undefined;
-      open.typing = step.alone?.typing;
+      open.typing = step.alone?.typing ?? step.typing;
       open.tree = step.tree;
       open.editedFunction = step.edited;
-      const { alone, caughtUpMs, textOnly } = step;
-      if (textOnly) {
-        // A comment or a docstring outside functions: nothing to analyze, the findings only move.
-        open.chunked = textOnly.state;
+      const { alone, caughtUpMs } = step;
+      const moved = step.textOnly ?? step.moduleLevel;
+      if (moved) {
+        // A comment or a docstring outside functions, or code outside functions that does not parse
+        // yet (or parses as last analyzed again): nothing to analyze, the findings only move.
+        open.chunked = moved.state;
         open.settleTimer = setTimeout(() => this.schedule(uri, true), SETTLE_DELAY_MS);
         if (timing) {
           timing.parsed = timing.started;
-          timing.kind = 'text only: a comment or docstring outside functions, nothing parsed or analyzed';
+          timing.kind = step.textOnly ? 'text only: a comment or docstring outside functions, nothing parsed or analyzed' : 'module level: code outside functions parsed alone, findings moved';
         }
-        await this.publish(uri, open, version, { ...textOnly, findings: clampToLines(pythonLineBreaks(text), textOnly.findings) }, settings, timing);
+        await this.publish(uri, open, version, { ...moved, findings: clampToLines(pythonLineBreaks(text), moved.findings) }, settings, timing);
         return;
       }
       if (alone) {
@@ -612,8 +615,10 @@ export class Session {
       const source = pythonLineBreaks(text);
       const changedRanges = previousTree.getChangedRanges(tree);
       const prepared = performance.now();
-      const incremental = analyzeIncrementally(tree, source, options, link, chunked, changes, changedRanges);
+      // From the kept root, so that the next keystroke can carry the model over (`typingModelOf`).
+      const incremental = analyzeIncrementally(tree, source, options, link, chunked, changes, changedRanges, undefined, keptRootOf(tree, []) ?? tree.rootNode);
       if (incremental) {
+        open.typing = typingModelOf(incremental, tree, source);
         // Findings of the functions the edits did not touch were carried over; one may depend on an
         // edited function (a helper that now blocks). A full analysis settles that once typing pauses.
         open.chunked = incremental.state;
