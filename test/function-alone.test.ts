@@ -393,6 +393,17 @@ describe('editing inside functions: the edited function parsed alone', function 
       edited = step.edited;
       const result = step.alone?.result ?? step.moduleLevel ?? step.textOnly;
       if (result) state = result.state;
+      else {
+        // As the server does: the whole file re-parsed (here with a full analysis).
+        const next = engine.parse(text, tree);
+        tree.delete();
+        tree = next;
+        const analysis = analyzeTree(next, text);
+        state = chunkedFindings(analysis, analysis.chunks ?? []);
+        edited = undefined;
+        typing?.dispose();
+        typing = undefined;
+      }
       return step;
     };
     try {
@@ -425,6 +436,18 @@ describe('editing inside functions: the edited function parsed alone', function 
       const fixed = edit(text.indexOf('impxort') + 3, '', 1);
       assert.ok(fixed.moduleLevel);
       assert.deepEqual(fixed.moduleLevel.findings.map(key), full().map(key));
+      // A name typed on a line of its own, then a comment: statements no rule reads, analyzed in effect (none found).
+      const name = edit(text.indexOf('\n\nasync def second') + 1, 't');
+      assert.ok(name.moduleLevel, 'a name on a line of its own');
+      assert.deepEqual(name.moduleLevel.fresh.statements.length, 1);
+      assert.deepEqual(name.moduleLevel.findings.map(key), full().map(key));
+      const comment = edit(text.indexOf('\nt\n') + 1, '# later ');
+      assert.ok(comment.moduleLevel, 'a comment');
+      assert.deepEqual(comment.moduleLevel.findings.map(key), full().map(key));
+      // What says something to this tool is not inert: a suppression for the whole file.
+      const suppression = edit(text.indexOf('# later '), '# async-pitfalls: noqa: AIO101\n');
+      assert.equal(suppression.moduleLevel, undefined);
+      assert.equal(suppression.alone, undefined);
       // New code that parses (here a call) is analyzed: left to the whole file's parse.
       const call = edit(text.indexOf('\n\nasync def second') + 1, 'time.sleep(0)\n');
       assert.equal(call.moduleLevel, undefined);
@@ -479,6 +502,15 @@ describe('editing inside functions: the edited function parsed alone', function 
       assert.equal(await client.connection.sendRequest('asyncPitfalls/settle', { uri }), 2);
       const settled = client.published.filter((p) => p.uri === uri && p.version === 2).at(-1)!;
       assert.deepEqual(settled.diagnostics.map((d) => `${d.code}@${d.range.start.line + 1}`), ['AIO112@5', 'AIO101@10']);
+      // A bracket opened between two functions, on line 7 (0-based 6), then deleted: the findings move, nothing else.
+      await client.change(uri, 3, [{ range: { start: { line: 6, character: 0 }, end: { line: 6, character: 0 } }, text: '(' }]);
+      const open = await client.diagnostics(uri, (p) => p.version === 3);
+      assert.deepEqual(open.diagnostics.map((d) => `${d.code}@${d.range.start.line + 1}`), ['AIO112@5', 'AIO101@10']);
+      assert.ok(client.logs.some((l) => l.includes('"version":3') && l.includes('module level')), client.logs.join('\n'));
+      await client.change(uri, 4, [{ range: { start: { line: 6, character: 0 }, end: { line: 6, character: 1 } }, text: '' }]);
+      const closed = await client.diagnostics(uri, (p) => p.version === 4);
+      assert.deepEqual(closed.diagnostics.map((d) => `${d.code}@${d.range.start.line + 1}`), ['AIO112@5', 'AIO101@10']);
+      assert.ok(client.logs.some((l) => l.includes('"version":4') && l.includes('module level')), client.logs.join('\n'));
     } finally {
       await client.shutdown();
     }

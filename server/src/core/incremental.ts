@@ -368,9 +368,10 @@ export function analyzeEditedFunction(
         owned.delete(chunkBefore);
       }
     }
-    // A syntax error: kept as while the function does not parse, unless it parses as one function on a
-    // model that could take it in (analyzed as parsed alone then, as before a model was carried over).
-    const unparsed = alone.rootNode.hasError && (!whole || (!model && !!usable && carryModel));
+    // A syntax error: kept as while the function does not parse, unless it parses as one function and
+    // a model can take it in (a new one, when the rest of the tree is not stale); without one, the
+    // catch-up parse of the whole file would recover from the error in the file.
+    const unparsed = alone.rootNode.hasError && (!whole || (elsewhere && !model && !!usable && carryModel));
     if (elsewhere && whole && !model && !unparsed) {
       alone.delete();
       return undefined;
@@ -612,6 +613,7 @@ export function analyzeModuleLevelEdit(
   const regions = movedRegions(edited?.broken, changes) ?? [];
   const inside = (r: { start: number; end: number }) => r.start <= change.startIndex && change.newEndIndex <= r.end;
   let region = regions.find(inside);
+  let inert = false;
   if (region && source.slice(region.start, region.end) === region.analyzedText) {
     // Typed back to what the last analysis saw: its findings, moved, are exact there again.
     regions.splice(regions.indexOf(region), 1);
@@ -622,10 +624,24 @@ export function analyzeModuleLevelEdit(
       region = { ...span, analyzedText: analyzedSource.slice(span.start, span.end - (change.newEndIndex - change.oldEndIndex)) };
       regions.push(region);
     }
-    if (region.end - region.start > MAX_REGION_CHARS || !brokenAlone(parseRange, source, region)) return undefined;
+    if (region.end - region.start > MAX_REGION_CHARS) return undefined;
+    const parsed = parseRegion(parseRange, source, region);
+    try {
+      if (!parsed.rootNode.hasError) {
+        // It parses: new code to analyze (the whole file's parse), unless no rule reads anything
+        // there, before or after (a name or a number being typed on a line of its own, a comment).
+        if (!inertRegion(root, parsed.rootNode, region, source)) return undefined;
+        regions.splice(regions.indexOf(region), 1);
+        inert = true;
+      }
+    } finally {
+      parsed.delete();
+    }
   }
-  const result = keptWhileBroken(previous, changes, undefined);
-  if (!result) return undefined;
+  const kept = keptWhileBroken(previous, changes, undefined);
+  if (!kept) return undefined;
+  // Analyzed, in effect: nothing there for any rule (the differential checks compare it as fresh).
+  const result = inert ? { ...kept, fresh: { chunks: [], statements: [{ start: region.start, end: region.end }] } } : kept;
   const stale: FunctionSpan = { start: edited?.start ?? region.start, end: edited?.end ?? region.end, ...(edited ? movedStale(edited, changes) : {}), staleElsewhere: true, broken: regions.sort((a, b) => a.start - b.start) };
   if (regions.length === 0) delete stale.broken;
   return { result, edited: stale, typing: carriedAcross(typing, staleTree, source, changes) };
@@ -669,15 +685,44 @@ function moduleRegionAt(root: Node, change: TextChange, source: string): { start
   return start <= change.startIndex && change.newEndIndex <= end ? { start, end } : undefined;
 }
 
-/** Whether the region parses alone with a syntax error. */
-function brokenAlone(parseRange: (text: string, range: ParseRange) => Tree, source: string, region: { start: number; end: number }): boolean {
+/** The region parsed alone (delete the tree). */
+function parseRegion(parseRange: (text: string, range: ParseRange) => Tree, source: string, region: { start: number; end: number }): Tree {
   const startPosition = positionAt(source, { row: 0, column: 0 }, 0, region.start);
-  const tree = parseRange(source, { startIndex: region.start, endIndex: region.end, startPosition, endPosition: positionAt(source, startPosition, region.start, region.end) });
-  try {
-    return tree.rootNode.hasError;
-  } finally {
-    tree.delete();
+  return parseRange(source, { startIndex: region.start, endIndex: region.end, startPosition, endPosition: positionAt(source, startPosition, region.start, region.end) });
+}
+
+/**
+ * Node types of statements no rule reports on and nothing else reads: expressions of names, literals
+ * and operators on lines of their own (no call, attribute, subscript, await, lambda or binding), `pass`,
+ * comments. What is typed at module level is mostly such a statement until the line is complete.
+ */
+const INERT_TYPES = new Set([
+  'expression_statement', 'pass_statement', 'comment', 'identifier', 'keyword_identifier', 'integer', 'float', 'true', 'false', 'none', 'ellipsis',
+  'string', 'string_start', 'string_content', 'string_end', 'escape_sequence', 'concatenated_string',
+  'binary_operator', 'unary_operator', 'boolean_operator', 'comparison_operator', 'not_operator', 'parenthesized_expression',
+]);
+
+/**
+ * Whether every statement of the region is inert (`INERT_TYPES`), as the stale tree has them (before
+ * the edits since its parse) and as `parsed` (the region parsed alone) has them now, with no comment that
+ * says something to this tool or a type checker, then or now.
+ */
+function inertRegion(staleRoot: Node, parsed: Node, region: BrokenRegion, source: string): boolean {
+  if (MEANINGFUL_COMMENT.test(region.analyzedText) || MEANINGFUL_COMMENT.test(source.slice(region.start, region.end))) return false;
+  const before: Node[] = [];
+  for (const statement of staleRoot.namedChildren) {
+    // The statement after the region starts where it ends (one emptied by a deletion is in it, to be looked at).
+    if (statement.endIndex < region.start || statement.startIndex > region.end || (statement.startIndex === region.end && statement.endIndex > region.end)) continue;
+    if (statement.startIndex < region.start || statement.endIndex > region.end) return false;
+    before.push(statement);
   }
+  const stack = [...before, ...parsed.namedChildren];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (!INERT_TYPES.has(node.type)) return false;
+    stack.push(...node.namedChildren);
+  }
+  return true;
 }
 
 /** The broken regions after `changes`, or undefined for none. */
