@@ -10,7 +10,7 @@ import { Edit, type Tree } from 'web-tree-sitter';
 import { HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol';
 import { analyzeTree } from '../server/src/core/analyze';
 import type { Engine } from '../server/src/core/engine';
-import { analyzeEditedFunction, analyzeWhileTyping, catchUpTree, chunkedFindings, type ChunkedFindings, type EditedFunctionResult, type FunctionSpan, type TypingModel, type TypingStep } from '../server/src/core/incremental';
+import { analyzeEditedFunction, analyzeWhileTyping, catchUpTree, chunkedFindings, type ChunkedFindings, type EditedFunctionResult, type FunctionSpan, type TextChange, type TypingModel, type TypingStep } from '../server/src/core/incremental';
 import type { Finding } from '../server/src/core/types';
 import { collectPythonFiles } from '../server/src/workspace/files';
 import { editChain, insertion } from './helpers/edit-chain';
@@ -47,9 +47,20 @@ class Typist {
     return this.insert(at, inserted);
   }
 
+  /** Deletes `length` characters (on one line) at `at`. */
+  remove(at: number, length: number): EditedFunctionResult | undefined {
+    const { startPosition } = insertion(this.text, at, '');
+    const end = { row: startPosition.row, column: startPosition.column + length };
+    return this.apply({ startIndex: at, oldEndIndex: at + length, newEndIndex: at, startPosition, oldEndPosition: end, newEndPosition: startPosition }, '');
+  }
+
   insert(at: number, inserted: string): EditedFunctionResult | undefined {
-    const change = insertion(this.text, at, inserted);
-    this.text = this.text.slice(0, at) + inserted + this.text.slice(at);
+    return this.apply(insertion(this.text, at, inserted), inserted);
+  }
+
+  private apply(change: TextChange, inserted: string): EditedFunctionResult | undefined {
+    const at = change.startIndex;
+    this.text = this.text.slice(0, at) + inserted + this.text.slice(change.oldEndIndex);
     this.tree.edit(new Edit(change));
     const alone = analyzeEditedFunction((t, range) => this.engine.parseRange(t, range), this.tree, this.text, {}, undefined, this.state, [change], this.edited, this.typing, this.carry);
     this.typing = alone?.typing;
@@ -327,14 +338,48 @@ describe('editing inside functions: the edited function parsed alone', function 
     const other = new Typist(engine, source, true);
     try {
       assert.ok(other.type('loop.call_soon(print', 'a = 1\n    '));
-      // The `def` line itself: its parameters bind names, so a new model.
+      // The `def` line itself: its parameters are bound with the body, the model is carried over.
       const header = other.insert(other.text.indexOf('loop):') + 'loop'.length, ', extra');
       assert.ok(header);
-      assert.equal(header.reusedModel, false);
+      assert.equal(header.reusedModel, true);
       assert.deepEqual(header.result.findings.map(key), other.full().map(key));
       header.dispose();
     } finally {
       other.dispose();
+    }
+    // A walrus in a default binds in the enclosing scope: a new model.
+    const walrus = new Typist(engine, source, true);
+    try {
+      assert.ok(walrus.type('loop.call_soon(print', 'a = 1\n    '));
+      const header = walrus.insert(walrus.text.indexOf('loop):') + 'loop'.length, ', extra=(n := 1)');
+      assert.ok(header);
+      assert.equal(header.reusedModel, false);
+      assert.deepEqual(header.result.findings.map(key), walrus.full().map(key));
+      header.dispose();
+    } finally {
+      walrus.dispose();
+    }
+  });
+
+  it('carries the model over a function renamed: callers analyzed afresh see the new name', () => {
+    const typist = new Typist(engine, SOURCE, true);
+    try {
+      typist.check('await other()', 'later()\n    ', false).dispose();
+      assert.deepEqual(brief(typist.full()), ['AIO112@5', 'AIO101@10']);
+      const renamed = typist.insert(typist.text.indexOf('def later') + 'def later'.length, 'X');
+      assert.ok(renamed);
+      assert.equal(renamed.reusedModel, true);
+      renamed.dispose();
+      // `first` calls `later()`, which is no function of this file now.
+      const caller = typist.check('await other()', 'x = 1\n    ', true);
+      assert.deepEqual(brief(caller.result.findings), ['AIO101@11']);
+      caller.dispose();
+      // And back: `later` is the blocking helper again.
+      const back = typist.insert(typist.text.indexOf('def laterX') + 'def later'.length, '');
+      assert.ok(back);
+      back.dispose();
+    } finally {
+      typist.dispose();
     }
   });
 
@@ -351,10 +396,9 @@ describe('editing inside functions: the edited function parsed alone', function 
       // Back to `first`, then `later` (after both): offsets and nodes of the functions parsed alone moved.
       step('later()\n', 'x = 1\n    ', true).dispose();
       step('time.sleep(2)', '\n    time.sleep(3)', true, true).dispose();
-      // An open bracket in `second`: the findings kept, the model still carried over; closing it needs no catch-up.
+      // An open bracket in `second`: parsed alone, the model still carried over; closing it needs no catch-up.
       const open = typist.type('await later()', 'print(');
       assert.ok(open);
-      assert.equal(open.result.analyzed, 0);
       assert.ok(open.typing, 'the model is carried across the keystroke that does not parse');
       open.dispose();
       const closed = typist.insert(typist.text.indexOf('print(') + 'print('.length, ')\n    ');
@@ -362,6 +406,40 @@ describe('editing inside functions: the edited function parsed alone', function 
       assert.equal(closed.reusedModel, true);
       assert.deepEqual(closed.result.findings.map(key), typist.full().map(key));
       closed.dispose();
+      // A line of `second` dedented to column 0: not one function any more, the findings kept, the model moved.
+      const lineStart = typist.text.indexOf('    time.sleep(1)');
+      const dedented = typist.insert(lineStart, 'x');
+      assert.ok(dedented);
+      assert.equal(dedented.result.analyzed, 0);
+      assert.ok(dedented.typing);
+      dedented.dispose();
+      // Deleted again: one function, analyzed on the model carried through.
+      const back = typist.remove(lineStart, 1);
+      assert.ok(back);
+      assert.equal(back.reusedModel, true);
+      assert.deepEqual(back.result.findings.map(key), typist.full().map(key));
+      back.dispose();
+    } finally {
+      typist.dispose();
+    }
+  });
+
+  it('carries the model over an edit to a method that gives its class an instance attribute; another method assigning it then counts', () => {
+    // `run` runs on a thread: its fix schedules the coroutine on the first loop among the instance attributes.
+    const source = ['import asyncio', 'import threading', '', '', 'async def work():', '    pass', '', '', 'class Worker:', '    def __init__(self):', '        self.handle = asyncio.get_running_loop()', '', '    def reset(self):', '        self.handle = asyncio.get_running_loop()', '', '    def run(self):', '        asyncio.create_task(work())', '', '    async def start(self):', '        threading.Thread(target=self.run).start()', ''].join('\n');
+    const typist = new Typist(engine, source, true);
+    const loopInFix = (findings: readonly Finding[]) => findings.find((f) => f.code === 'AIO604')?.fixes[0]?.edits[0]?.newText;
+    try {
+      assert.equal(loopInFix(typist.full()), 'asyncio.run_coroutine_threadsafe(work(), self.handle)');
+      typist.check('asyncio.create_task', 'x = 1\n        ', false).dispose();
+      // `__init__` assigns `self.hanXdle` now, `reset` still `self.handle`: the first in the file is the new one.
+      const init = typist.insert(typist.text.indexOf('self.handle = asyncio') + 'self.han'.length, 'X');
+      assert.ok(init);
+      assert.equal(init.reusedModel, true);
+      init.dispose();
+      const run = typist.check('x = 1', 'y = 2\n        ', true);
+      assert.equal(loopInFix(run.result.findings), 'asyncio.run_coroutine_threadsafe(work(), self.hanXdle)');
+      run.dispose();
     } finally {
       typist.dispose();
     }

@@ -470,15 +470,23 @@ const BODY_REACHES_OUT = /\b(?:global|nonlocal|import)\b/;
 
 /**
  * Whether the model of the last keystroke can be carried over to this one, the edit being in
- * `chunk`'s function (one of the model's, that keystroke's or another): the same stale tree, the edit
- * inside the function's body (its `def` line as it was), and neither the old body nor the new one
- * reaching out of the function (see `SemanticModel.replaceFunctionBody`).
+ * `chunk`'s function (one of the model's, that keystroke's or another): the same stale tree, and
+ * neither the old function nor the new one reaching out of it (see `SemanticModel.replaceFunctionBody`).
  */
 function carriesOver(kept: TypingModel, chunk: Chunk, fn: Node, source: string, changes: readonly TextChange[]): boolean {
   // Not `chunk.bodyStart`: read now, from a node the edit already moved, it could be in the new text's offsets.
   const bodyStart = fn.childForFieldName('body')?.startIndex;
-  if (bodyStart === undefined || changes.some((change) => change.startIndex < bodyStart)) return false;
-  if (source.slice(fn.startIndex, bodyStart) !== kept.source.slice(chunk.start, chunk.start + bodyStart - fn.startIndex)) return false;
+  if (bodyStart === undefined) return false;
+  const header = source.slice(fn.startIndex, bodyStart);
+  // The `def` line may change (a parameter, the name: `replaceFunction` rebinds it), one change at a time,
+  // unless a walrus in it binds in the enclosing scope, before or after.
+  const inHeader = changes.filter((change) => change.startIndex < bodyStart);
+  if (inHeader.length > 0) {
+    const change = inHeader.length === 1 && changes.length === 1 ? inHeader[0]! : undefined;
+    if (!change) return false;
+    const before = kept.source.slice(chunk.start, chunk.start + header.length - (change.newEndIndex - change.oldEndIndex));
+    if (header.includes(':=') || before.includes(':=')) return false;
+  } else if (header !== kept.source.slice(chunk.start, chunk.start + header.length)) return false;
   return !BODY_REACHES_OUT.test(kept.source.slice(chunk.start, chunk.end)) && !BODY_REACHES_OUT.test(source.slice(fn.startIndex, fn.endIndex));
 }
 

@@ -161,6 +161,8 @@ export class SemanticModel {
   private readonly generatorCache = new Map<number, boolean>();
   /** Classes and attribute names whose assigning methods a lazy model has built (`class id:name`). */
   private readonly scannedAttributes = new Set<string>();
+  /** Every `self.x = value` found so far, by class and name: a method's body replaced takes its own out. */
+  private readonly allInstanceAttributes = new Map<ClassInfo, Map<string, Array<{ value: Node; scope: Scope }>>>();
   /** Identifiers that bind a name (assignment targets, `as` targets, parameters), as opposed to reading it: ask `isBindingName`. */
   readonly bindingNames = new Set<number>();
   /** Top-level functions and methods, in document order. */
@@ -252,6 +254,29 @@ export class SemanticModel {
     return this.bindingNames.has(node.id);
   }
 
+  /** Records `self.x = value` in a method of `cls`: the first assignment in the file wins, whatever order lazy bodies are built in. */
+  recordInstanceAttribute(cls: ClassInfo, attr: string, value: Node, scope: Scope): void {
+    let byName = this.allInstanceAttributes.get(cls);
+    if (!byName) this.allInstanceAttributes.set(cls, (byName = new Map()));
+    const all = byName.get(attr);
+    if (all) all.push({ value, scope });
+    else byName.set(attr, [{ value, scope }]);
+    const known = cls.instanceAttributes.get(attr);
+    if (!known || value.startIndex < known.value.startIndex) setInDocumentOrder(cls.instanceAttributes, attr, { value, scope });
+  }
+
+  /** Takes out the instance attributes that the nodes `ids` (a method's old body) assigned; another method's then count. */
+  private forgetInstanceAttributes(cls: ClassInfo, ids: ReadonlySet<number>): void {
+    for (const [attr, all] of this.allInstanceAttributes.get(cls) ?? []) {
+      if (!all.some((entry) => ids.has(entry.value.id))) continue;
+      const left = all.filter((entry) => !ids.has(entry.value.id));
+      this.allInstanceAttributes.get(cls)!.set(attr, left);
+      const first = left.reduce<{ value: Node; scope: Scope } | undefined>((best, entry) => (!best || entry.value.startIndex < best.value.startIndex ? entry : best), undefined);
+      if (first) setInDocumentOrder(cls.instanceAttributes, attr, first);
+      else cls.instanceAttributes.delete(attr);
+    }
+  }
+
   /** `self.x = value` assignments of a class's methods, by attribute name. */
   instanceAttributesOf(cls: ClassInfo): ClassInfo['instanceAttributes'] {
     if (this.lazy) for (const chunk of this.chunksOfClass.get(cls.node.id) ?? []) this.buildChunk(chunk);
@@ -266,15 +291,15 @@ export class SemanticModel {
   }
 
   /**
-   * Carries this lazy model over to the text after an edit inside the body of one function (`chunk`,
-   * whose text is the only one that changed), `node` being the function parsed alone from the new
-   * text: the model's nodes of the rest are kept nodes, moved by the edit already (see kept-root.ts),
+   * Carries this lazy model over to the text after an edit inside the body of one function (`chunk`;
+   * other functions parsed alone before stand in for theirs already), `node` being the function parsed
+   * alone from the new text: the model's nodes of the rest are kept nodes, moved by the edit already (see kept-root.ts),
    * so only the offsets it holds move (`move`), the function is set up afresh (its body unbuilt), and
    * every answer kept so far is forgotten. Rebuilding the model at every keystroke was most of an edit's
-   * cost. False, with the model left unusable (build a new one), where the function's old body put
-   * something into the rest of the model: an instance attribute of its class (which other methods'
-   * assignments may now have to provide), an import, a `global` or `nonlocal` name (the caller checks
-   * the text for those).
+   * cost. The instance attributes its old body gave its class are taken out (other methods' assignments
+   * of them count again). False, with the model left unusable (build a new one), where the function's
+   * old body put something else into the rest of the model: an import, a `global` or `nonlocal` name
+   * (the caller checks the text for those).
    */
   replaceFunctionBody(chunk: Chunk, node: Node, source: string, move: (offset: number) => number): boolean {
     const index = this.chunks.indexOf(chunk);
@@ -282,9 +307,9 @@ export class SemanticModel {
     const oldIds = new Set<number>(chunk.nodes.map((n) => n.id));
     oldIds.add(chunk.node.id);
     const owner = chunk.fn.owner;
-    if (owner) for (const entry of owner.instanceAttributes.values()) if (oldIds.has(entry.value.id)) return false;
     const placement = this.placed.get(chunk.node.id);
     this.moveOffsets(source, move, chunk, oldIds);
+    if (owner) this.forgetInstanceAttributes(owner, oldIds);
     for (const id of oldIds) {
       this.placed.delete(id);
       this.scopes.delete(id);
@@ -1128,16 +1153,30 @@ class ScopeBuilder {
     const header = this.model.functionHeader(node.startIndex);
     const defParent = old.fn instanceof LazyFunctionInfo ? old.fn.parent : parent;
     const fn: FunctionInfo = header ? new LazyFunctionInfo(node, defParent, header.name, header.isAsync, fnScope, enclosing) : eagerFunctionInfo(node, defParent, fnScope, enclosing);
-    if (fn.name !== old.fn.name || fn.isAsync !== old.fn.isAsync) return undefined;
+    // A new name rebinds (the functions that call either name and are analyzed afresh see it); a
+    // `def` that became `async def` or the other way round changes what every caller gets: a new model.
+    if (fn.isAsync !== old.fn.isAsync || (fn.name !== old.fn.name && (fn.name === '<function>' || old.fn.name === '<function>'))) return undefined;
     fnScope.fn = fn;
     const chunk = new LazyChunk(node, fn, false);
     chunk.nodes.push(node);
     this.model.record(node, parent, enclosing, undefined);
     if (fn.name !== '<function>') {
-      const list = enclosing.bindings.get(fn.name);
+      const list = enclosing.bindings.get(old.fn.name);
       const at = list?.findIndex((b) => b.kind === 'function' && b.fn === old.fn) ?? -1;
       if (!list || at < 0) return undefined;
-      list[at] = { kind: 'function', at: node.startIndex, node, fn };
+      const binding: Binding = { kind: 'function', at: node.startIndex, node, fn };
+      if (fn.name === old.fn.name) list[at] = binding;
+      else {
+        list.splice(at, 1);
+        if (list.length === 0) writable(enclosing, 'bindings').delete(old.fn.name);
+        const renamed = enclosing.bindings.get(fn.name);
+        if (!renamed) writable(enclosing, 'bindings').set(fn.name, [binding]);
+        else {
+          // In document order, as the walk bound them (`pickBinding` takes the last one before a use).
+          const after = renamed.findIndex((b) => b.at > binding.at);
+          renamed.splice(after < 0 ? renamed.length : after, 0, binding);
+        }
+      }
     }
     this.pendingBodies.set(chunk, { node, parent: undefined, scope: enclosing, fn: undefined, sink: chunk.nodes });
     return chunk;
@@ -1458,9 +1497,7 @@ class ScopeBuilder {
     if (!value || !object || !attr || object.type !== 'identifier' || !fn?.owner) return;
     const firstParam = [...fn.scope.bindings.values()].flat().find((b) => b.kind === 'parameter' && b.index === 0);
     if (firstParam?.node.text !== object.text) return;
-    // The first assignment in the file wins, whatever order lazy bodies are built in.
-    const known = fn.owner.instanceAttributes.get(attr);
-    if (!known || value.startIndex < known.value.startIndex) fn.owner.instanceAttributes.set(attr, { value, scope });
+    this.model.recordInstanceAttribute(fn.owner, attr, value, scope);
   }
 
   /** Binds every name in an unpacking target to an unknown value. */
@@ -1586,6 +1623,24 @@ class LazyFunctionInfo implements FunctionInfo {
 }
 
 /** A top-level function or method; where its body starts is looked up when first asked for. */
+/**
+ * Sets an instance attribute, the map kept in the order of the assignments in the file: rules that
+ * go through them (the first loop among them) then pick the same one whatever order bodies were built in.
+ */
+function setInDocumentOrder(attributes: Map<string, { value: Node; scope: Scope }>, attr: string, entry: { value: Node; scope: Scope }): void {
+  attributes.set(attr, entry);
+  let last = -1;
+  let sorted = true;
+  for (const { value } of attributes.values()) {
+    if (value.startIndex < last) sorted = false;
+    last = value.startIndex;
+  }
+  if (sorted) return;
+  const entries = [...attributes].sort((a, b) => a[1].value.startIndex - b[1].value.startIndex);
+  attributes.clear();
+  for (const [name, value] of entries) attributes.set(name, value);
+}
+
 class LazyChunk implements Chunk {
   start: number;
   end: number;
