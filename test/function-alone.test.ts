@@ -461,7 +461,7 @@ describe('editing inside functions: the edited function parsed alone', function 
       }
     };
     const edit = (at: number, inserted: string, removed = 0): TypingStep => {
-      const change = removed ? { ...insertion(text, at, ''), oldEndIndex: at + removed, oldEndPosition: insertion(text, at + removed, '').startPosition } : insertion(text, at, inserted);
+      const change = removed ? { ...insertion(text, at, ''), oldEndIndex: at + removed, oldEndPosition: insertion(text, at + removed, '').startPosition, whitespaceOnly: /^\s*$/.test(text.slice(at, at + removed)) } : insertion(text, at, inserted);
       const analyzed = text;
       text = text.slice(0, at) + inserted + text.slice(at + removed);
       tree.edit(new Edit(change));
@@ -530,6 +530,75 @@ describe('editing inside functions: the edited function parsed alone', function 
       const call = edit(text.indexOf('\n\nasync def second') + 1, 'time.sleep(0)\n');
       assert.equal(call.moduleLevel, undefined);
       assert.equal(call.alone, undefined);
+    } finally {
+      typing?.dispose();
+      tree.delete();
+    }
+  });
+
+  it('outside functions: an edit inside tokens of a statement (no name it binds, no import) is analyzed on the tree and model as they are', () => {
+    let text = ['import asyncio', 'import time', '', 'LIMIT = 3', '', '', 'async def main():', '    time.sleep(1)', '', '', 'def helper():', '    pass', '', '', 'if __name__ == "__main__":', '    asyncio.get_event_loop().run_until_complete(main())', ''].join('\n');
+    let tree = engine.parse(text);
+    const first = analyzeTree(tree, text);
+    let state = chunkedFindings(first, first.chunks ?? []);
+    let edited: FunctionSpan | undefined;
+    let typing: TypingModel | undefined;
+    const full = () => {
+      const fresh = engine.parse(text);
+      try {
+        return analyzeTree(fresh, text).findings;
+      } finally {
+        fresh.delete();
+      }
+    };
+    const edit = (at: number, inserted: string, removed = 0, expectParsed = true): TypingStep => {
+      const change = removed ? { ...insertion(text, at, ''), oldEndIndex: at + removed, oldEndPosition: insertion(text, at + removed, '').startPosition, whitespaceOnly: /^\s*$/.test(text.slice(at, at + removed)) } : insertion(text, at, inserted);
+      const analyzed = text;
+      text = text.slice(0, at) + inserted + text.slice(at + removed);
+      tree.edit(new Edit(change));
+      const step = analyzeWhileTyping(engine, tree, text, analyzed, {}, undefined, state, [change], edited, typing);
+      typing = step.alone?.typing ?? step.typing;
+      tree = step.tree!;
+      edited = step.edited;
+      const result = step.alone?.result ?? step.moduleLevel;
+      assert.equal(!!result, expectParsed, `${JSON.stringify(inserted)} at ${at}: ${expectParsed ? 'not ' : ''}left to the whole file's parse`);
+      if (result) state = result.state;
+      else {
+        // As the server does: the whole file re-parsed (here with a full analysis).
+        const next = engine.parse(text, tree);
+        tree.delete();
+        tree = next;
+        const analysis = analyzeTree(next, text);
+        state = chunkedFindings(analysis, analysis.chunks ?? []);
+        edited = undefined;
+        typing?.dispose();
+        typing = undefined;
+      }
+      step.alone?.dispose();
+      return step;
+    };
+    try {
+      assert.deepEqual(brief(full()), ['AIO101@8', 'AIO709@16']);
+      edit(text.indexOf('time.sleep(1)'), 'x = 1\n    ');
+      // A deprecated call no more, then again: the statement analyzed afresh each time.
+      const misspelt = edit(text.indexOf('get_event_loop') + 'get_ev'.length, 'X');
+      assert.ok(misspelt.moduleLevel && misspelt.moduleLevel.fresh.statements.length > 0);
+      assert.deepEqual(brief(misspelt.moduleLevel.findings), ['AIO101@9']);
+      assert.deepEqual(misspelt.moduleLevel.findings.map(key), full().map(key));
+      const fixed = edit(text.indexOf('get_evXent_loop') + 'get_ev'.length, '', 1);
+      assert.deepEqual(fixed.moduleLevel!.findings.map(key), full().map(key));
+      assert.deepEqual(brief(full()), ['AIO101@9', 'AIO709@17']);
+      // A value, and the condition's string.
+      assert.deepEqual(edit(text.indexOf('= 3') + 3, '3').moduleLevel!.findings.map(key), full().map(key));
+      assert.deepEqual(edit(text.indexOf('__main__"') + 2, 'm').moduleLevel!.findings.map(key), full().map(key));
+      // Typing in the function goes on on the same model.
+      const next = edit(text.indexOf('time.sleep(1)'), 'y = 2\n    ');
+      assert.equal(next.alone?.reusedModel, true);
+      assert.deepEqual(next.alone!.result.findings.map(key), full().map(key));
+      // A name an assignment binds, or an import: the model reads those into names, so the whole file's parse.
+      edit(text.indexOf('LIMIT') + 2, 'X', 0, false);
+      edit(text.indexOf('time.sleep(1)'), 'z = 3\n    ');
+      edit(text.indexOf('import time') + 'import ti'.length, 'X', 0, false);
     } finally {
       typing?.dispose();
       tree.delete();

@@ -613,7 +613,9 @@ export function analyzeModuleLevelEdit(
   changes: readonly TextChange[],
   edited: FunctionSpan | undefined,
   typing: TypingModel | undefined,
-): { result: IncrementalResult; edited: FunctionSpan; typing?: TypingModel } | undefined {
+  options: AnalyzeOptions = {},
+  workspace?: WorkspaceLink,
+): { result: IncrementalResult; edited: FunctionSpan | undefined; typing?: TypingModel } | undefined {
   const root = keptRootOf(staleTree, changes);
   const change = changes.length === 1 ? changes[0] : undefined;
   if (!root || !change || previous.chunks.some((c) => c.start <= change.oldEndIndex && change.startIndex <= c.end)) return undefined;
@@ -634,16 +636,28 @@ export function analyzeModuleLevelEdit(
     }
     if (region.end - region.start > MAX_REGION_CHARS) return undefined;
     const parsed = parseRegion(parseRange, source, region);
+    let reshaped = false;
     try {
       if (!parsed.rootNode.hasError) {
         // It parses: new code to analyze (the whole file's parse), unless no rule reads anything
-        // there, before or after (a name or a number being typed on a line of its own, a comment).
-        if (!inertRegion(root, parsed.rootNode, region, source)) return undefined;
+        // there, before or after (a name or a number being typed on a line of its own, a comment)...
+        inert = inertRegion(root, parsed.rootNode, region, source);
+        // ... or the tree has it already: the edit stayed inside tokens that bind nothing.
+        reshaped = !inert && !edited?.broken?.length && sameShapeEdit(root, parsed.rootNode, region, change, typing, staleTree);
+        if (!inert && !reshaped) return undefined;
         regions.splice(regions.indexOf(region), 1);
-        inert = true;
       }
     } finally {
       parsed.delete();
+    }
+    if (reshaped) {
+      const carried = carriedAcross(typing, staleTree, source, changes);
+      const result = carried && analyzeIncrementally(staleTree, source, options, workspace, previous, changes, [], undefined, root, carried.model);
+      if (!result) {
+        carried?.dispose();
+        return undefined;
+      }
+      return { result, edited: edited && movedStale(edited, changes), typing: carried };
     }
   }
   const kept = keptWhileBroken(previous, changes, undefined);
@@ -691,6 +705,33 @@ function moduleRegionAt(root: Node, change: TextChange, source: string): { start
   const end = after ? after.startIndex : source.length;
   if (after && after.startPosition.column !== 0) return undefined;
   return start <= change.startIndex && change.newEndIndex <= end ? { start, end } : undefined;
+}
+
+/** Statements whose text the model reads into names when it is built: an edit there needs a new model. */
+const NAMING_TYPES = new Set(['import_statement', 'import_from_statement', 'future_import_statement', 'global_statement', 'nonlocal_statement', 'function_definition', 'class_definition', 'decorated_definition']);
+
+/**
+ * Whether the stale tree already reads the region as it parses now: the same nodes (named or not) at
+ * the same places, the edit having stayed inside tokens (a call's argument, a string, a condition),
+ * none of them a name the model bound (an assignment's target) nor in a statement it reads names from
+ * (an import). Its nodes then read the new text; the model carried over (`typing`) only needs its
+ * answers forgotten, and the statement analyzed afresh.
+ */
+function sameShapeEdit(staleRoot: Node, parsed: Node, region: { start: number; end: number }, change: TextChange, typing: TypingModel | undefined, staleTree: Tree): boolean {
+  if (!typing || typing.staleTree !== staleTree || !typing.model.lazy) return false;
+  const before = staleRoot.namedChildren.filter((s) => s.endIndex >= region.start && s.startIndex <= region.end);
+  const after = parsed.namedChildren;
+  if (before.length === 0 || before.length !== after.length) return false;
+  const pairs: Array<[Node, Node]> = before.map((s, i) => [s, after[i]!]);
+  while (pairs.length > 0) {
+    const [old, now] = pairs.pop()!;
+    if (old.type !== now.type || old.startIndex !== now.startIndex || old.endIndex !== now.endIndex || old.childCount !== now.childCount || NAMING_TYPES.has(now.type)) return false;
+    for (let i = 0; i < old.childCount; i++) pairs.push([old.child(i)!, now.child(i)!]);
+  }
+  for (let node: Node | null = staleRoot.descendantForIndex(change.startIndex, change.newEndIndex); node && node.startIndex >= region.start; node = node.parent) {
+    if (node.type === 'identifier' && typing.model.isBindingName(node)) return false;
+  }
+  return true;
 }
 
 /** The region parsed alone (delete the tree). */
@@ -817,7 +858,7 @@ export function analyzeWhileTyping(
   if (analyzedSource !== undefined) {
     const textOnly = keptForTextOnlyEdit(staleTree, analyzedSource, source, previous, changes);
     if (textOnly) return { tree: staleTree, edited: edited && movedStale(edited, changes), textOnly, typing: carriedAcross(typing, staleTree, source, changes) };
-    const moduleLevel = analyzeModuleLevelEdit((text, range) => parser.parseRange(text, range), staleTree, source, analyzedSource, previous, changes, edited, typing);
+    const moduleLevel = analyzeModuleLevelEdit((text, range) => parser.parseRange(text, range), staleTree, source, analyzedSource, previous, changes, edited, typing, options, workspace);
     if (moduleLevel) return { tree: staleTree, edited: moduleLevel.edited, moduleLevel: moduleLevel.result, typing: moduleLevel.typing };
   }
   // `typing` is used up by the first attempt (carried over, or disposed).
