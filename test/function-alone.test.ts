@@ -51,7 +51,8 @@ class Typist {
   remove(at: number, length: number): EditedFunctionResult | undefined {
     const { startPosition } = insertion(this.text, at, '');
     const end = { row: startPosition.row, column: startPosition.column + length };
-    return this.apply({ startIndex: at, oldEndIndex: at + length, newEndIndex: at, startPosition, oldEndPosition: end, newEndPosition: startPosition }, '');
+    const whitespaceOnly = /^\s*$/.test(this.text.slice(at, at + length));
+    return this.apply({ startIndex: at, oldEndIndex: at + length, newEndIndex: at, startPosition, oldEndPosition: end, newEndPosition: startPosition, whitespaceOnly }, '');
   }
 
   insert(at: number, inserted: string): EditedFunctionResult | undefined {
@@ -406,6 +407,17 @@ describe('editing inside functions: the edited function parsed alone', function 
       assert.equal(closed.reusedModel, true);
       assert.deepEqual(closed.result.findings.map(key), typist.full().map(key));
       closed.dispose();
+      // A space after the last token of `second`, then deleted: the function as it was, on the model carried over.
+      const last = typist.text.indexOf('time.sleep(1)') + 'time.sleep(1)'.length;
+      const space = typist.insert(last, ' ');
+      assert.ok(space);
+      assert.equal(space.reusedModel, true);
+      space.dispose();
+      const unspaced = typist.remove(last, 1);
+      assert.ok(unspaced);
+      assert.equal(unspaced.reusedModel, true);
+      assert.deepEqual(unspaced.result.findings.map(key), typist.full().map(key));
+      unspaced.dispose();
       // A line of `second` dedented to column 0: not one function any more, the findings kept, the model moved.
       const lineStart = typist.text.indexOf('    time.sleep(1)');
       const dedented = typist.insert(lineStart, 'x');
@@ -595,6 +607,8 @@ describe('editing inside functions: the edited function parsed alone', function 
       const next = edit(text.indexOf('time.sleep(1)'), 'y = 2\n    ');
       assert.equal(next.alone?.reusedModel, true);
       assert.deepEqual(next.alone!.result.findings.map(key), full().map(key));
+      // A space after an import changes no name in it.
+      assert.deepEqual(edit(text.indexOf('import time') + 'import time'.length, ' ').moduleLevel!.findings.map(key), full().map(key));
       // A name an assignment binds, or an import: the model reads those into names, so the whole file's parse.
       edit(text.indexOf('LIMIT') + 2, 'X', 0, false);
       edit(text.indexOf('time.sleep(1)'), 'z = 3\n    ');

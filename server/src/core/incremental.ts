@@ -339,7 +339,10 @@ export function analyzeEditedFunction(
     if (elsewhere && !usable) return undefined;
     const { start } = candidate;
     let end = candidate.end;
+    // Whitespace typed or deleted right after the function's last token leaves the function as it is.
+    const trailing = changes.length === 1 && !!first.whitespaceOnly && first.startIndex === end;
     for (const change of changes) {
+      if (trailing) break;
       if (change.startIndex <= start || change.oldEndIndex > end) return undefined;
       end += change.newEndIndex - change.oldEndIndex;
     }
@@ -643,7 +646,7 @@ export function analyzeModuleLevelEdit(
         // there, before or after (a name or a number being typed on a line of its own, a comment)...
         inert = inertRegion(root, parsed.rootNode, region, source);
         // ... or the tree has it already: the edit stayed inside tokens that bind nothing.
-        reshaped = !inert && !edited?.broken?.length && sameShapeEdit(root, parsed.rootNode, region, change, typing, staleTree);
+        reshaped = !inert && !edited?.broken?.length && sameShapeEdit(root, parsed.rootNode, region, change, typing, staleTree, source);
         if (!inert && !reshaped) return undefined;
         regions.splice(regions.indexOf(region), 1);
       }
@@ -714,20 +717,25 @@ const NAMING_TYPES = new Set(['import_statement', 'import_from_statement', 'futu
  * Whether the stale tree already reads the region as it parses now: the same nodes (named or not) at
  * the same places, the edit having stayed inside tokens (a call's argument, a string, a condition),
  * none of them a name the model bound (an assignment's target) nor in a statement it reads names from
- * (an import). Its nodes then read the new text; the model carried over (`typing`) only needs its
- * answers forgotten, and the statement analyzed afresh.
+ * (an import), or having only added or removed whitespace between tokens. Its nodes then read the new
+ * text; the model carried over (`typing`) only needs its answers forgotten, and the statement analyzed afresh.
  */
-function sameShapeEdit(staleRoot: Node, parsed: Node, region: { start: number; end: number }, change: TextChange, typing: TypingModel | undefined, staleTree: Tree): boolean {
+function sameShapeEdit(staleRoot: Node, parsed: Node, region: { start: number; end: number }, change: TextChange, typing: TypingModel | undefined, staleTree: Tree, source: string): boolean {
   if (!typing || typing.staleTree !== staleTree || !typing.model.lazy) return false;
   const before = staleRoot.namedChildren.filter((s) => s.endIndex >= region.start && s.startIndex <= region.end);
   const after = parsed.namedChildren;
   if (before.length === 0 || before.length !== after.length) return false;
   const pairs: Array<[Node, Node]> = before.map((s, i) => [s, after[i]!]);
+  // The stale tree stretches a node over whitespace typed right after it: the same token all the same.
+  const samePlace = (a: number, b: number) => a === b || (!!change.whitespaceOnly && /^\s*$/.test(source.slice(Math.min(a, b), Math.max(a, b))));
   while (pairs.length > 0) {
     const [old, now] = pairs.pop()!;
-    if (old.type !== now.type || old.startIndex !== now.startIndex || old.endIndex !== now.endIndex || old.childCount !== now.childCount || NAMING_TYPES.has(now.type)) return false;
+    if (old.type !== now.type || !samePlace(old.startIndex, now.startIndex) || !samePlace(old.endIndex, now.endIndex) || old.childCount !== now.childCount) return false;
+    // Whitespace that leaves every token as it was names nothing new (a trailing space after an import).
+    if (NAMING_TYPES.has(now.type) && !change.whitespaceOnly) return false;
     for (let i = 0; i < old.childCount; i++) pairs.push([old.child(i)!, now.child(i)!]);
   }
+  if (change.whitespaceOnly) return true;
   for (let node: Node | null = staleRoot.descendantForIndex(change.startIndex, change.newEndIndex); node && node.startIndex >= region.start; node = node.parent) {
     if (node.type === 'identifier' && typing.model.isBindingName(node)) return false;
   }
