@@ -150,8 +150,7 @@ export function analyzeIncrementally(
 ): IncrementalResult | undefined {
   if (changes.length === 0) return undefined;
   const t0 = performance.now();
-  // Shallow outside functions, unless a suppression for the whole file may sit in an expression's comment.
-  const semantic = carriedModel ?? new SemanticModel(root, workspace, { lazyBodies: true, source, shallowOutside: !source.includes('async-pitfalls:'), replacedFunctions });
+  const semantic = carriedModel ?? lazyModel(root, source, workspace, replacedFunctions);
   // Whitespace typed between statements (a blank line, a trailing space) moves code without
   // changing it when the re-parse found no syntax change: it dirties nothing outside functions.
   const neutral = changedRanges.length === 0;
@@ -444,6 +443,21 @@ function moveAloneTree(tree: Tree, changes: readonly TextChange[], source: strin
  */
 export function typingModelOf(result: IncrementalResult, tree: Tree, source: string): TypingModel | undefined {
   return result.model?.lazy && result.model.root === keptRootOf(tree, []) ? typingModel(result.model, tree, source, new Map()) : undefined;
+}
+
+/** The model an incremental analysis builds: bodies built when a query reaches them. */
+function lazyModel(root: Node, source: string, workspace: WorkspaceLink | undefined, replacedFunctions?: ReadonlyMap<number, Node>): SemanticModel {
+  // Shallow outside functions, unless a suppression for the whole file may sit in an expression's comment.
+  return new SemanticModel(root, workspace, { lazyBodies: true, source, shallowOutside: !source.includes('async-pitfalls:'), replacedFunctions });
+}
+
+/**
+ * A model of a freshly parsed tree (no edit since) for the first keystroke after a full analysis to
+ * carry over, built while the editor is idle: otherwise that keystroke builds it (5-20 ms on 10,000 lines).
+ */
+export function idleTypingModel(tree: Tree, source: string, workspace: WorkspaceLink | undefined): TypingModel | undefined {
+  const root = keptRootOf(tree, []);
+  return root ? typingModel(lazyModel(root, source, workspace), tree, source, new Map()) : undefined;
 }
 
 /** The trees of a model carried over, which no longer frees them. */
@@ -873,8 +887,11 @@ export function analyzeWhileTyping(
   const alone = parseAlone(staleTree, edited, typing);
   if (alone) return { tree: staleTree, edited: alone.edited, alone };
   if (!edited || analyzedSource === undefined) return { tree: staleTree, edited };
-  // Another function, or code outside functions: the function parsed alone so far goes into the tree
-  // first, without this change (whose syntax error, if any, then stays out of the whole file's parse).
+  // Outside every function nothing could be parsed alone after a catch-up: the whole file's parse
+  // from the stale tree takes in every edit at once (a catch-up first was a second parse of it).
+  if (!changes.every((change) => previous.chunks.some((c) => c.start < change.startIndex && change.oldEndIndex <= c.end))) return { tree: staleTree, edited };
+  // Another function: the function parsed alone so far goes into the tree first, without this change
+  // (whose syntax error, if any, then stays out of the whole file's parse).
   const t0 = performance.now();
   let tree: Tree | undefined;
   try {

@@ -39,7 +39,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkText, clampToLines, pythonLineBreaks, type Engine } from '../core/engine';
 import type { AnalysisResult } from '../core/analyze';
 import type { Finding } from '../core/types';
-import { analyzeIncrementally, analyzeWhileTyping, chunkedFindings, typingModelOf, type ChunkedFindings, type FunctionSpan, type TextChange, type TypingModel } from '../core/incremental';
+import { analyzeIncrementally, analyzeWhileTyping, chunkedFindings, idleTypingModel, typingModelOf, type ChunkedFindings, type FunctionSpan, type TextChange, type TypingModel } from '../core/incremental';
 import { keptRootOf } from '../core/kept-root';
 import { configErrorDiagnostic, partialAnalysisDiagnostic, readConfigErrors, toLspDiagnostic, skippedFileDiagnostic } from './diagnostics';
 import { findingHover, vocabularyHover } from './hover';
@@ -648,8 +648,25 @@ export class Session {
       result = step.value;
     }
     if (!result) result = this.engine.analyze(tree, text, options, link);
-    if (result !== undefined && !('state' in result)) open.chunked = result.chunks ? chunkedFindings(result, result.chunks) : undefined;
+    const analyzedWhole = !('state' in result);
+    if (analyzedWhole) open.chunked = result.chunks ? chunkedFindings(result, result.chunks) : undefined;
     await this.publish(uri, open, version, result, settings, timing);
+    if (analyzedWhole && settings.incrementalAnalysis && open.chunked) this.prepareTyping(uri, open, tree, version, link);
+  }
+
+  /**
+   * After a full analysis, once the editor is idle: the model the next keystroke will carry over, so
+   * that the first keystroke of a burst does not build it. Dropped by whatever changes the tree first.
+   */
+  private prepareTyping(uri: string, open: OpenDocument, tree: Tree, version: number, link: WorkspaceLink | undefined): void {
+    setImmediate(() => {
+      if (this.documents.get(uri) !== open || open.tree !== tree || open.document.version !== version || open.typing || open.scheduled) return;
+      try {
+        open.typing = idleTypingModel(tree, pythonLineBreaks(open.document.getText()), link);
+      } catch (error) {
+        this.connection.console.error(`preparing the model of ${uri} for typing failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      }
+    });
   }
 
   private async publish(uri: string, open: OpenDocument, version: number, result: AnalysisResult, settings: Settings, timing: { started: number; parsed: number; kind: string } | undefined): Promise<void> {
