@@ -520,6 +520,12 @@ describe('editing inside functions: the edited function parsed alone', function 
       assert.equal(next.alone.reusedModel, true);
       assert.deepEqual(next.alone.result.findings.map(key), full().map(key));
       next.alone.dispose();
+      // Typed before an import's first token (off column 0 now): the region still starts at the line.
+      const before = edit(text.indexOf('import time'), '5');
+      assert.ok(before.moduleLevel);
+      const unbefore = edit(text.indexOf('5import time'), '', 1);
+      assert.ok(unbefore.moduleLevel);
+      assert.deepEqual(unbefore.moduleLevel.findings.map(key), full().map(key));
       // A keyword half typed in an import line does not parse either.
       const keyword = edit(text.indexOf('import time') + 3, 'x');
       assert.ok(keyword.moduleLevel);

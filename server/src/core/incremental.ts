@@ -712,8 +712,9 @@ function moduleRegionAt(root: Node, change: TextChange, source: string): { start
     }
   }
   if (first >= 0) {
-    const start = statements[first]!.startIndex;
-    if (statements[first]!.startPosition.column !== 0) return undefined;
+    // From the start of the line: text typed before a statement's first token moved it off column 0.
+    const start = Math.min(statements[first]!.startIndex, change.startIndex);
+    if (start > 0 && source[start - 1] !== '\n') return undefined;
     return { start, end: Math.max(statements[last]!.endIndex, change.newEndIndex) };
   }
   // Between statements: whole lines, from the one after the statement before.
