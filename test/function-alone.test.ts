@@ -625,6 +625,27 @@ describe('editing inside functions: the edited function parsed alone', function 
     }
   });
 
+  it('outside functions: a parse of the region that fails leaves the edit to the whole file, without throwing', () => {
+    let text = SOURCE;
+    const tree = engine.parse(text);
+    try {
+      const first = analyzeTree(tree, text);
+      const state = chunkedFindings(first, first.chunks ?? []);
+      const at = text.indexOf('\n\nasync def second') + 1;
+      const change = insertion(text, at, '(');
+      const analyzed = text;
+      text = text.slice(0, at) + '(' + text.slice(at);
+      tree.edit(new Edit(change));
+      const failing = { parse: (t: string, previous?: Tree) => engine.parse(t, previous), parseRange: () => { throw new Error('parsing took too long'); } };
+      const step = analyzeWhileTyping(failing, tree, text, analyzed, {}, undefined, state, [change], undefined, undefined);
+      assert.equal(step.tree, tree);
+      assert.equal(step.moduleLevel, undefined);
+      assert.equal(step.alone, undefined);
+    } finally {
+      tree.delete();
+    }
+  });
+
   it('edits in a row as the server makes them keep everything analyzed afresh exact where the text parses (examples and rule fixtures)', () => {
     let seed = 13;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);

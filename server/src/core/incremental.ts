@@ -669,7 +669,13 @@ export function analyzeModuleLevelEdit(
     }
     if (reshaped) {
       const carried = carriedAcross(typing, staleTree, source, changes);
-      const result = carried && analyzeIncrementally(staleTree, source, options, workspace, previous, changes, [], undefined, root, carried.model);
+      let result: IncrementalResult | undefined;
+      try {
+        result = carried && analyzeIncrementally(staleTree, source, options, workspace, previous, changes, [], undefined, root, carried.model);
+      } catch (error) {
+        carried?.dispose();
+        throw error;
+      }
       if (!result) {
         carried?.dispose();
         return undefined;
@@ -881,7 +887,14 @@ export function analyzeWhileTyping(
   if (analyzedSource !== undefined) {
     const textOnly = keptForTextOnlyEdit(staleTree, analyzedSource, source, previous, changes);
     if (textOnly) return { tree: staleTree, edited: edited && movedStale(edited, changes), textOnly, typing: carriedAcross(typing, staleTree, source, changes) };
-    const moduleLevel = analyzeModuleLevelEdit((text, range) => parser.parseRange(text, range), staleTree, source, analyzedSource, previous, changes, edited, typing, options, workspace);
+    let moduleLevel: ReturnType<typeof analyzeModuleLevelEdit>;
+    try {
+      moduleLevel = analyzeModuleLevelEdit((text, range) => parser.parseRange(text, range), staleTree, source, analyzedSource, previous, changes, edited, typing, options, workspace);
+    } catch {
+      // A parse that timed out, say: the whole file's parse then reports it. The model may be half moved.
+      typing?.dispose();
+      return { tree: staleTree, edited };
+    }
     if (moduleLevel) return { tree: staleTree, edited: moduleLevel.edited, moduleLevel: moduleLevel.result, typing: moduleLevel.typing };
   }
   // `typing` is used up by the first attempt (carried over, or disposed).
