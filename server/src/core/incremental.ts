@@ -615,9 +615,11 @@ function keptWhileBroken(previous: ChunkedFindings, changes: readonly TextChange
  * or a quote just opened, a keyword half typed), every finding stays, moved, as while a function does
  * not parse (`keptWhileBroken`), and the region is remembered with the text the last analysis saw
  * there; once typing makes that text again (the bracket deleted), the findings are exact again and
- * the region is forgotten. The model of the last keystroke is carried across (offsets moved). Any
- * other change outside functions (code that parses and is new) is left to the whole file's
- * re-parse: undefined then, with `typing` untouched.
+ * the region is forgotten. Code that parses is analyzed too where no rule reads it (`inertRegion`)
+ * or the stale tree already reads it (`sameShapeEdit`). The model of the last keystroke is carried
+ * across (offsets moved). Any other change outside functions (code that parses and is new) is left
+ * to the whole file's re-parse: undefined then, and `typing` is the caller's to dispose (when a
+ * same-shape analysis gave up, its model was moved already: do not carry it over).
  *
  * `analyzedSource` is the text the last analysis saw; `edited` what is stale in `staleTree` so far.
  */
