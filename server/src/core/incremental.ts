@@ -356,12 +356,11 @@ export function analyzeEditedFunction(
     const statements = aloneRoot.namedChildren.filter((n) => n.type !== 'comment');
     const fn = statements.length === 1 ? statements[0]! : undefined;
     const whole = fn?.type === 'function_definition' && fn.startIndex === start && fn.endIndex === end;
-    const move = (offset: number) => changes.reduce((at, change) => moveOffset(at, change, 'start'), offset);
     let model: SemanticModel | undefined;
     const chunkBefore = usable?.model.chunks.find((c) => c.start === start);
     if (whole && usable && chunkBefore && carriesOver(usable, chunkBefore, fn, source, changes)) {
       for (const [chunk, tree] of usable.trees) if (chunk !== chunkBefore) moveAloneTree(tree, changes, source);
-      if (usable.model.replaceFunctionBody(chunkBefore, fn, source, move)) {
+      if (usable.model.replaceFunctionBody(chunkBefore, fn, source, offsetMover(changes))) {
         model = usable.model;
         owned = takeTrees(usable);
         kept = undefined;
@@ -378,14 +377,14 @@ export function analyzeEditedFunction(
       alone.delete();
       return undefined;
     }
+    let carriedBroken: TypingModel | undefined;
     if (unparsed && usable && carryModel) {
       // Still carried over, the function being typed kept as it last parsed (see `SemanticModel.moveOffsets`):
       // closing the bracket then needs no catch-up parse of the whole file.
-      for (const tree of usable.trees.values()) moveAloneTree(tree, changes, source);
-      usable.model.moveOffsets(source, move);
-      owned = takeTrees(usable);
+      carriedBroken = carriedAcross(usable, staleTree, source, changes);
       kept = undefined;
-      model = usable.model;
+      // Freed by the way out below unless handed on.
+      owned = carriedBroken?.trees;
     }
     drop();
     let result: IncrementalResult | undefined;
@@ -407,9 +406,8 @@ export function analyzeEditedFunction(
     const span: FunctionSpan = elsewhere || broken ? { start, end, staleElsewhere: true, ...(broken ? { broken } : {}) } : { start, end };
     if (unparsed) {
       alone.delete();
-      const next = owned && model ? typingModel(model, staleTree, source, owned) : undefined;
       owned = undefined;
-      return { result, edited: span, parseMs, dispose: () => undefined, typing: next, reusedModel: !!next };
+      return { result, edited: span, parseMs, dispose: () => undefined, typing: carriedBroken, reusedModel: !!carriedBroken };
     }
     const chunk = result.model?.chunks.find((c) => c.start === start);
     const trees = owned ?? new Map<Chunk, Tree>();
@@ -745,9 +743,9 @@ const NAMING_TYPES = new Set(['import_statement', 'import_from_statement', 'futu
  */
 function sameShapeEdit(staleRoot: Node, parsed: Node, region: { start: number; end: number }, change: TextChange, typing: TypingModel | undefined, staleTree: Tree, source: string): boolean {
   if (!typing || typing.staleTree !== staleTree || !typing.model.lazy) return false;
-  const before = staleRoot.namedChildren.filter((s) => s.endIndex >= region.start && s.startIndex <= region.end);
+  const before = staleStatementsIn(staleRoot, region);
   const after = parsed.namedChildren;
-  if (before.length === 0 || before.length !== after.length) return false;
+  if (!before || before.length === 0 || before.length !== after.length) return false;
   const pairs: Array<[Node, Node]> = before.map((s, i) => [s, after[i]!]);
   // The stale tree stretches a node over whitespace typed right after it: the same token all the same.
   const samePlace = (a: number, b: number) => a === b || (!!change.whitespaceOnly && /^\s*$/.test(source.slice(Math.min(a, b), Math.max(a, b))));
@@ -789,13 +787,8 @@ const INERT_TYPES = new Set([
  */
 function inertRegion(staleRoot: Node, parsed: Node, region: BrokenRegion, source: string): boolean {
   if (MEANINGFUL_COMMENT.test(region.analyzedText) || MEANINGFUL_COMMENT.test(source.slice(region.start, region.end))) return false;
-  const before: Node[] = [];
-  for (const statement of staleRoot.namedChildren) {
-    // The statement after the region starts where it ends (one emptied by a deletion is in it, to be looked at).
-    if (statement.endIndex < region.start || statement.startIndex > region.end || (statement.startIndex === region.end && statement.endIndex > region.end)) continue;
-    if (statement.startIndex < region.start || statement.endIndex > region.end) return false;
-    before.push(statement);
-  }
+  const before = staleStatementsIn(staleRoot, region);
+  if (!before) return false;
   const stack = [...before, ...parsed.namedChildren];
   while (stack.length > 0) {
     const node = stack.pop()!;
@@ -803,6 +796,18 @@ function inertRegion(staleRoot: Node, parsed: Node, region: BrokenRegion, source
     stack.push(...node.namedChildren);
   }
   return true;
+}
+
+/** The stale tree's module-level statements in the region; undefined when one reaches out of it. */
+function staleStatementsIn(staleRoot: Node, region: { start: number; end: number }): Node[] | undefined {
+  const within: Node[] = [];
+  for (const statement of staleRoot.namedChildren) {
+    // The statement after the region starts where it ends (one emptied by a deletion is in it, to be looked at).
+    if (statement.endIndex < region.start || statement.startIndex > region.end || (statement.startIndex === region.end && statement.endIndex > region.end)) continue;
+    if (statement.startIndex < region.start || statement.endIndex > region.end) return undefined;
+    within.push(statement);
+  }
+  return within;
 }
 
 /** The broken regions after `changes`, or undefined for none. */
@@ -827,8 +832,13 @@ function carriedAcross(typing: TypingModel | undefined, staleTree: Tree, source:
     return undefined;
   }
   for (const tree of typing.trees.values()) moveAloneTree(tree, changes, source);
-  typing.model.moveOffsets(source, (offset) => changes.reduce((at, change) => moveOffset(at, change, 'start'), offset));
+  typing.model.moveOffsets(source, offsetMover(changes));
   return typingModel(typing.model, staleTree, source, takeTrees(typing));
+}
+
+/** Where an offset of the text before `changes` is after them (snapped to a change's start inside it). */
+function offsetMover(changes: readonly TextChange[]): (offset: number) => number {
+  return (offset) => changes.reduce((at, change) => moveOffset(at, change, 'start'), offset);
 }
 
 /** What parses the whole file and single functions (the engine). */

@@ -61,7 +61,7 @@ interface OpenDocument {
    * (see `analyzeEditedFunction`), in the last analysis's offsets. `tree` is out of date inside it.
    */
   editedFunction?: FunctionSpan;
-  /** The model of the last analysis while typing stays in one function (see `TypingModel`): the next keystroke's to carry over. */
+  /** The model of the last analysis while typing (see `TypingModel`): the next keystroke's to carry over. */
   typing?: TypingModel;
   /** The text the last analysis started from (the one `changes` are changes of). */
   analyzedText?: string;
@@ -505,8 +505,8 @@ export class Session {
   }
 
   private async validate(uri: string, full = false): Promise<void> {
-    // The last keystroke's model is the next one's to carry over while typing stays in one function:
-    // taken here, then passed on to the analysis or dropped.
+    // The last keystroke's model is the next one's to carry over: taken here, then passed on to the
+    // analysis or dropped.
     const open = this.documents.get(uri);
     const taken: { typing?: TypingModel } = { typing: open?.typing };
     if (open) open.typing = undefined;
@@ -568,13 +568,13 @@ export class Session {
       const { alone, caughtUpMs } = step;
       const moved = step.textOnly ?? step.moduleLevel;
       if (moved) {
-        // A comment or a docstring outside functions, or code outside functions that does not parse
-        // yet (or parses as last analyzed again): nothing to analyze, the findings only move.
+        // A comment or a docstring outside functions, or code outside functions parsed alone (see
+        // `analyzeModuleLevelEdit`): the findings move, and the statements it analyzed are in the result.
         open.chunked = moved.state;
         open.settleTimer = setTimeout(() => this.schedule(uri, true), SETTLE_DELAY_MS);
         if (timing) {
           timing.parsed = timing.started;
-          timing.kind = step.textOnly ? 'text only: a comment or docstring outside functions, nothing parsed or analyzed' : 'module level: code outside functions parsed alone, findings moved';
+          timing.kind = step.textOnly ? 'text only: a comment or docstring outside functions, nothing parsed or analyzed' : `module level: code outside functions parsed alone, ${moved.fresh.statements.length} statement spans analyzed, the other findings moved`;
         }
         await this.publish(uri, open, version, { ...moved, findings: clampToLines(pythonLineBreaks(text), moved.findings) }, settings, timing);
         return;
@@ -686,7 +686,7 @@ export class Session {
   }
 }
 
-/** Frees the model carried from keystroke to keystroke (its function's own tree), when the document's tree goes. */
+/** Frees the model carried from keystroke to keystroke (and the trees of the functions parsed alone it holds), when the document's tree goes. */
 function dropTyping(open: OpenDocument): void {
   open.typing?.dispose();
   open.typing = undefined;
