@@ -13,31 +13,76 @@ import type { Engine } from '../server/src/core/engine';
 import { analyzeEditedFunction, analyzeWhileTyping, catchUpTree, chunkedFindings, type ChunkedFindings, type EditedFunctionResult, type FunctionSpan, type TextChange, type TypingModel, type TypingStep } from '../server/src/core/incremental';
 import type { Finding } from '../server/src/core/types';
 import { collectPythonFiles } from '../server/src/workspace/files';
-import { editChain, insertion } from './helpers/edit-chain';
+import { deletion, editChain, insertion } from './helpers/edit-chain';
 import { REPO_ROOT, testEngine } from './helpers/engine';
 import { LspClient } from './helpers/lsp-client';
 
 const key = (f: Finding) => JSON.stringify([f.code, f.range, f.message, f.related, f.fixes]);
 const brief = (findings: readonly Finding[]) => findings.map((f) => `${f.code}@${f.range.start.line + 1}`);
 
-/** The server's state for one document while typing goes on: a stale tree, the last findings, the function parsed alone. */
-class Typist {
+/** A document while typing goes on, as the server keeps it: a stale tree, the last findings, what is stale, the model to carry over. */
+abstract class TypingDocument {
   text: string;
-  private tree: Tree;
-  private state: ChunkedFindings;
-  private edited: FunctionSpan | undefined;
-  private typing: TypingModel | undefined;
+  protected tree: Tree;
+  protected state: ChunkedFindings;
+  protected edited: FunctionSpan | undefined;
+  protected typing: TypingModel | undefined;
 
-  /** With `carry`, the model of each keystroke is carried over to the next one when it can be, as the server does. */
   constructor(
-    private readonly engine: Engine,
+    protected readonly engine: Engine,
     text: string,
-    private readonly carry = false,
   ) {
     this.text = text;
     this.tree = engine.parse(text);
     const first = analyzeTree(this.tree, text);
     this.state = chunkedFindings(first, first.chunks ?? []);
+  }
+
+  /** Makes `change` (which inserts `inserted`) to the text and the tree; the text before it. */
+  protected applyText(change: TextChange, inserted: string): string {
+    const analyzed = this.text;
+    this.text = this.text.slice(0, change.startIndex) + inserted + this.text.slice(change.oldEndIndex);
+    this.tree.edit(new Edit(change));
+    return analyzed;
+  }
+
+  /** As the server does when nothing could be reused: the whole file re-parsed (here with a full analysis, simpler than an incremental one). */
+  protected reparseWhole(): void {
+    const next = this.engine.parse(this.text, this.tree);
+    this.tree.delete();
+    this.tree = next;
+    const analysis = analyzeTree(next, this.text);
+    this.state = chunkedFindings(analysis, analysis.chunks ?? []);
+    this.edited = undefined;
+    this.typing?.dispose();
+    this.typing = undefined;
+  }
+
+  /** What a full analysis of the text as it is finds. */
+  full(): Finding[] {
+    const fresh = this.engine.parse(this.text);
+    try {
+      return analyzeTree(fresh, this.text).findings;
+    } finally {
+      fresh.delete();
+    }
+  }
+
+  dispose(): void {
+    this.typing?.dispose();
+    this.tree.delete();
+  }
+}
+
+/** Each edit through `analyzeEditedFunction`: the function parsed alone, or the whole file re-parsed. */
+class Typist extends TypingDocument {
+  /** With `carry`, the model of each keystroke is carried over to the next one when it can be, as the server does. */
+  constructor(
+    engine: Engine,
+    text: string,
+    private readonly carry = false,
+  ) {
+    super(engine, text);
   }
 
   /** Inserts `inserted` before the first occurrence of `before`; the result when the edited function was parsed alone. */
@@ -49,10 +94,7 @@ class Typist {
 
   /** Deletes `length` characters (on one line) at `at`. */
   remove(at: number, length: number): EditedFunctionResult | undefined {
-    const { startPosition } = insertion(this.text, at, '');
-    const end = { row: startPosition.row, column: startPosition.column + length };
-    const whitespaceOnly = /^\s*$/.test(this.text.slice(at, at + length));
-    return this.apply({ startIndex: at, oldEndIndex: at + length, newEndIndex: at, startPosition, oldEndPosition: end, newEndPosition: startPosition, whitespaceOnly }, '');
+    return this.apply(deletion(this.text, at, length), '');
   }
 
   insert(at: number, inserted: string): EditedFunctionResult | undefined {
@@ -60,22 +102,14 @@ class Typist {
   }
 
   private apply(change: TextChange, inserted: string): EditedFunctionResult | undefined {
-    const at = change.startIndex;
-    this.text = this.text.slice(0, at) + inserted + this.text.slice(change.oldEndIndex);
-    this.tree.edit(new Edit(change));
+    this.applyText(change, inserted);
     const alone = analyzeEditedFunction((t, range) => this.engine.parseRange(t, range), this.tree, this.text, {}, undefined, this.state, [change], this.edited, this.typing, this.carry);
     this.typing = alone?.typing;
     if (alone) {
       this.state = alone.result.state;
       this.edited = alone.edited;
     } else {
-      // As the server does: the whole file re-parsed (here with a full analysis, simpler than an incremental one).
-      const next = this.engine.parse(this.text, this.tree);
-      this.tree.delete();
-      this.tree = next;
-      const full = analyzeTree(next, this.text);
-      this.state = chunkedFindings(full, full.chunks ?? []);
-      this.edited = undefined;
+      this.reparseWhole();
     }
     return alone;
   }
@@ -93,20 +127,25 @@ class Typist {
     assert.deepEqual(alone.result.findings.map(key), this.full().map(key), `${JSON.stringify(inserted)}: as a full analysis`);
     return alone;
   }
+}
 
-  /** What a full analysis of the text as it is finds. */
-  full(): Finding[] {
-    const fresh = this.engine.parse(this.text);
-    try {
-      return analyzeTree(fresh, this.text).findings;
-    } finally {
-      fresh.delete();
-    }
-  }
-
-  dispose(): void {
-    this.typing?.dispose();
-    this.tree.delete();
+/**
+ * The server's state for one document while typing goes on, each edit through `analyzeWhileTyping`
+ * as the server makes it (outside functions too); where it gives up, the whole file is re-parsed.
+ */
+class ServerTypist extends TypingDocument {
+  /** Inserts `inserted` at `at`, or deletes `removed` characters there; the step as the server takes it. */
+  edit(at: number, inserted: string, removed = 0): TypingStep {
+    const change = removed ? deletion(this.text, at, removed) : insertion(this.text, at, inserted);
+    const analyzed = this.applyText(change, inserted);
+    const step = analyzeWhileTyping(this.engine, this.tree, this.text, analyzed, {}, undefined, this.state, [change], this.edited, this.typing);
+    this.typing = step.alone?.typing ?? step.typing;
+    this.tree = step.tree!;
+    this.edited = step.edited;
+    const result = step.alone?.result ?? step.moduleLevel ?? step.textOnly;
+    if (result) this.state = result.state;
+    else this.reparseWhole();
+    return step;
   }
 }
 
@@ -336,30 +375,20 @@ describe('editing inside functions: the edited function parsed alone', function 
     } finally {
       typist.dispose();
     }
-    const other = new Typist(engine, source, true);
-    try {
-      assert.ok(other.type('loop.call_soon(print', 'a = 1\n    '));
-      // The `def` line itself: its parameters are bound with the body, the model is carried over.
-      const header = other.insert(other.text.indexOf('loop):') + 'loop'.length, ', extra');
-      assert.ok(header);
-      assert.equal(header.reusedModel, true);
-      assert.deepEqual(header.result.findings.map(key), other.full().map(key));
-      header.dispose();
-    } finally {
-      other.dispose();
-    }
+    /** After a keystroke in the body, `parameter` typed into the `def` line's parameters. */
+    const header = (parameter: string, carried: boolean) => {
+      const other = new Typist(engine, source, true);
+      try {
+        assert.ok(other.type('loop.call_soon(print', 'a = 1\n    '));
+        other.check('def report(loop', parameter, carried, true).dispose();
+      } finally {
+        other.dispose();
+      }
+    };
+    // The `def` line itself: its parameters are bound with the body, the model is carried over.
+    header(', extra', true);
     // A walrus in a default binds in the enclosing scope: a new model.
-    const walrus = new Typist(engine, source, true);
-    try {
-      assert.ok(walrus.type('loop.call_soon(print', 'a = 1\n    '));
-      const header = walrus.insert(walrus.text.indexOf('loop):') + 'loop'.length, ', extra=(n := 1)');
-      assert.ok(header);
-      assert.equal(header.reusedModel, false);
-      assert.deepEqual(header.result.findings.map(key), walrus.full().map(key));
-      header.dispose();
-    } finally {
-      walrus.dispose();
-    }
+    header(', extra=(n := 1)', false);
   });
 
   it('carries the model over a function renamed: callers analyzed afresh see the new name', () => {
@@ -458,51 +487,16 @@ describe('editing inside functions: the edited function parsed alone', function 
   });
 
   it('outside functions: code that does not parse keeps the findings, moved, until it is typed back or parses', () => {
-    let text = SOURCE;
-    let tree = engine.parse(text);
-    const first = analyzeTree(tree, text);
-    let state = chunkedFindings(first, first.chunks ?? []);
-    let edited: FunctionSpan | undefined;
-    let typing: TypingModel | undefined;
-    const full = () => {
-      const fresh = engine.parse(text);
-      try {
-        return analyzeTree(fresh, text).findings;
-      } finally {
-        fresh.delete();
-      }
-    };
-    const edit = (at: number, inserted: string, removed = 0): TypingStep => {
-      const change = removed ? { ...insertion(text, at, ''), oldEndIndex: at + removed, oldEndPosition: insertion(text, at + removed, '').startPosition, whitespaceOnly: /^\s*$/.test(text.slice(at, at + removed)) } : insertion(text, at, inserted);
-      const analyzed = text;
-      text = text.slice(0, at) + inserted + text.slice(at + removed);
-      tree.edit(new Edit(change));
-      const step = analyzeWhileTyping(engine, tree, text, analyzed, {}, undefined, state, [change], edited, typing);
-      typing = step.alone?.typing ?? step.typing;
-      tree = step.tree!;
-      edited = step.edited;
-      const result = step.alone?.result ?? step.moduleLevel ?? step.textOnly;
-      if (result) state = result.state;
-      else {
-        // As the server does: the whole file re-parsed (here with a full analysis).
-        const next = engine.parse(text, tree);
-        tree.delete();
-        tree = next;
-        const analysis = analyzeTree(next, text);
-        state = chunkedFindings(analysis, analysis.chunks ?? []);
-        edited = undefined;
-        typing?.dispose();
-        typing = undefined;
-      }
-      return step;
-    };
+    const typist = new ServerTypist(engine, SOURCE);
+    const edit = (at: number, inserted: string, removed = 0) => typist.edit(at, inserted, removed);
+    const full = () => typist.full();
     try {
       assert.deepEqual(brief(full()), ['AIO101@9']);
-      const typed = edit(text.indexOf('await other()'), 'later()\n    ');
+      const typed = edit(typist.text.indexOf('await other()'), 'later()\n    ');
       assert.ok(typed.alone?.typing);
       typed.alone.dispose();
       // An open bracket between two functions: nothing parsed but those lines, nothing analyzed.
-      const at = text.indexOf('\n\nasync def second') + 1;
+      const at = typist.text.indexOf('\n\nasync def second') + 1;
       const open = edit(at, '(');
       assert.ok(open.moduleLevel, 'handled without parsing the whole file');
       assert.equal(open.moduleLevel.analyzed, 0);
@@ -515,113 +509,80 @@ describe('editing inside functions: the edited function parsed alone', function 
       assert.equal(back.edited?.broken, undefined);
       assert.deepEqual(back.moduleLevel.findings.map(key), full().map(key));
       // Typing in a function goes on on the same model.
-      const next = edit(text.indexOf('time.sleep(1)'), 'y = 2\n    ');
+      const next = edit(typist.text.indexOf('time.sleep(1)'), 'y = 2\n    ');
       assert.ok(next.alone);
       assert.equal(next.alone.reusedModel, true);
       assert.deepEqual(next.alone.result.findings.map(key), full().map(key));
       next.alone.dispose();
       // Typed before an import's first token (off column 0 now): the region still starts at the line.
-      const before = edit(text.indexOf('import time'), '5');
+      const before = edit(typist.text.indexOf('import time'), '5');
       assert.ok(before.moduleLevel);
-      const unbefore = edit(text.indexOf('5import time'), '', 1);
+      const unbefore = edit(typist.text.indexOf('5import time'), '', 1);
       assert.ok(unbefore.moduleLevel);
       assert.deepEqual(unbefore.moduleLevel.findings.map(key), full().map(key));
       // A keyword half typed in an import line does not parse either.
-      const keyword = edit(text.indexOf('import time') + 3, 'x');
+      const keyword = edit(typist.text.indexOf('import time') + 3, 'x');
       assert.ok(keyword.moduleLevel);
-      const fixed = edit(text.indexOf('impxort') + 3, '', 1);
+      const fixed = edit(typist.text.indexOf('impxort') + 3, '', 1);
       assert.ok(fixed.moduleLevel);
       assert.deepEqual(fixed.moduleLevel.findings.map(key), full().map(key));
       // A name typed on a line of its own, then a comment: statements no rule reads, analyzed in effect (none found).
-      const name = edit(text.indexOf('\n\nasync def second') + 1, 't');
+      const name = edit(typist.text.indexOf('\n\nasync def second') + 1, 't');
       assert.ok(name.moduleLevel, 'a name on a line of its own');
       assert.deepEqual(name.moduleLevel.fresh.statements.length, 1);
       assert.deepEqual(name.moduleLevel.findings.map(key), full().map(key));
-      const comment = edit(text.indexOf('\nt\n') + 1, '# later ');
+      const comment = edit(typist.text.indexOf('\nt\n') + 1, '# later ');
       assert.ok(comment.moduleLevel, 'a comment');
       assert.deepEqual(comment.moduleLevel.findings.map(key), full().map(key));
       // What says something to this tool is not inert: a suppression for the whole file.
-      const suppression = edit(text.indexOf('# later '), '# async-pitfalls: noqa: AIO101\n');
+      const suppression = edit(typist.text.indexOf('# later '), '# async-pitfalls: noqa: AIO101\n');
       assert.equal(suppression.moduleLevel, undefined);
       assert.equal(suppression.alone, undefined);
       // New code that parses (here a call) is analyzed: left to the whole file's parse.
-      const call = edit(text.indexOf('\n\nasync def second') + 1, 'time.sleep(0)\n');
+      const call = edit(typist.text.indexOf('\n\nasync def second') + 1, 'time.sleep(0)\n');
       assert.equal(call.moduleLevel, undefined);
       assert.equal(call.alone, undefined);
     } finally {
-      typing?.dispose();
-      tree.delete();
+      typist.dispose();
     }
   });
 
   it('outside functions: an edit inside tokens of a statement (no name it binds, no import) is analyzed on the tree and model as they are', () => {
-    let text = ['import asyncio', 'import time', '', 'LIMIT = 3', '', '', 'async def main():', '    time.sleep(1)', '', '', 'def helper():', '    pass', '', '', 'if __name__ == "__main__":', '    asyncio.get_event_loop().run_until_complete(main())', ''].join('\n');
-    let tree = engine.parse(text);
-    const first = analyzeTree(tree, text);
-    let state = chunkedFindings(first, first.chunks ?? []);
-    let edited: FunctionSpan | undefined;
-    let typing: TypingModel | undefined;
-    const full = () => {
-      const fresh = engine.parse(text);
-      try {
-        return analyzeTree(fresh, text).findings;
-      } finally {
-        fresh.delete();
-      }
-    };
+    const typist = new ServerTypist(engine, ['import asyncio', 'import time', '', 'LIMIT = 3', '', '', 'async def main():', '    time.sleep(1)', '', '', 'def helper():', '    pass', '', '', 'if __name__ == "__main__":', '    asyncio.get_event_loop().run_until_complete(main())', ''].join('\n'));
     const edit = (at: number, inserted: string, removed = 0, expectParsed = true): TypingStep => {
-      const change = removed ? { ...insertion(text, at, ''), oldEndIndex: at + removed, oldEndPosition: insertion(text, at + removed, '').startPosition, whitespaceOnly: /^\s*$/.test(text.slice(at, at + removed)) } : insertion(text, at, inserted);
-      const analyzed = text;
-      text = text.slice(0, at) + inserted + text.slice(at + removed);
-      tree.edit(new Edit(change));
-      const step = analyzeWhileTyping(engine, tree, text, analyzed, {}, undefined, state, [change], edited, typing);
-      typing = step.alone?.typing ?? step.typing;
-      tree = step.tree!;
-      edited = step.edited;
+      const step = typist.edit(at, inserted, removed);
       const result = step.alone?.result ?? step.moduleLevel;
       assert.equal(!!result, expectParsed, `${JSON.stringify(inserted)} at ${at}: ${expectParsed ? 'not ' : ''}left to the whole file's parse`);
-      if (result) state = result.state;
-      else {
-        // As the server does: the whole file re-parsed (here with a full analysis).
-        const next = engine.parse(text, tree);
-        tree.delete();
-        tree = next;
-        const analysis = analyzeTree(next, text);
-        state = chunkedFindings(analysis, analysis.chunks ?? []);
-        edited = undefined;
-        typing?.dispose();
-        typing = undefined;
-      }
       step.alone?.dispose();
       return step;
     };
+    const full = () => typist.full();
     try {
       assert.deepEqual(brief(full()), ['AIO101@8', 'AIO709@16']);
-      edit(text.indexOf('time.sleep(1)'), 'x = 1\n    ');
+      edit(typist.text.indexOf('time.sleep(1)'), 'x = 1\n    ');
       // A deprecated call no more, then again: the statement analyzed afresh each time.
-      const misspelt = edit(text.indexOf('get_event_loop') + 'get_ev'.length, 'X');
+      const misspelt = edit(typist.text.indexOf('get_event_loop') + 'get_ev'.length, 'X');
       assert.ok(misspelt.moduleLevel && misspelt.moduleLevel.fresh.statements.length > 0);
       assert.deepEqual(brief(misspelt.moduleLevel.findings), ['AIO101@9']);
       assert.deepEqual(misspelt.moduleLevel.findings.map(key), full().map(key));
-      const fixed = edit(text.indexOf('get_evXent_loop') + 'get_ev'.length, '', 1);
+      const fixed = edit(typist.text.indexOf('get_evXent_loop') + 'get_ev'.length, '', 1);
       assert.deepEqual(fixed.moduleLevel!.findings.map(key), full().map(key));
       assert.deepEqual(brief(full()), ['AIO101@9', 'AIO709@17']);
       // A value, and the condition's string.
-      assert.deepEqual(edit(text.indexOf('= 3') + 3, '3').moduleLevel!.findings.map(key), full().map(key));
-      assert.deepEqual(edit(text.indexOf('__main__"') + 2, 'm').moduleLevel!.findings.map(key), full().map(key));
+      assert.deepEqual(edit(typist.text.indexOf('= 3') + 3, '3').moduleLevel!.findings.map(key), full().map(key));
+      assert.deepEqual(edit(typist.text.indexOf('__main__"') + 2, 'm').moduleLevel!.findings.map(key), full().map(key));
       // Typing in the function goes on on the same model.
-      const next = edit(text.indexOf('time.sleep(1)'), 'y = 2\n    ');
+      const next = edit(typist.text.indexOf('time.sleep(1)'), 'y = 2\n    ');
       assert.equal(next.alone?.reusedModel, true);
       assert.deepEqual(next.alone!.result.findings.map(key), full().map(key));
       // A space after an import changes no name in it.
-      assert.deepEqual(edit(text.indexOf('import time') + 'import time'.length, ' ').moduleLevel!.findings.map(key), full().map(key));
+      assert.deepEqual(edit(typist.text.indexOf('import time') + 'import time'.length, ' ').moduleLevel!.findings.map(key), full().map(key));
       // A name an assignment binds, or an import: the model reads those into names, so the whole file's parse.
-      edit(text.indexOf('LIMIT') + 2, 'X', 0, false);
-      edit(text.indexOf('time.sleep(1)'), 'z = 3\n    ');
-      edit(text.indexOf('import time') + 'import ti'.length, 'X', 0, false);
+      edit(typist.text.indexOf('LIMIT') + 2, 'X', 0, false);
+      edit(typist.text.indexOf('time.sleep(1)'), 'z = 3\n    ');
+      edit(typist.text.indexOf('import time') + 'import ti'.length, 'X', 0, false);
     } finally {
-      typing?.dispose();
-      tree.delete();
+      typist.dispose();
     }
   });
 

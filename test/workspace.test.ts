@@ -38,6 +38,18 @@ async function freshIndex() {
   return index;
 }
 
+/** A temporary folder holding `files` in its package `pkg`, made before a suite's tests and removed after them. */
+function packageFolder(prefix: string, files: Record<string, string>): () => string {
+  let dir = '';
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    fs.mkdirSync(path.join(dir, 'pkg'));
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, 'pkg', name), text);
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return () => dir;
+}
+
 describe('workspace index', () => {
   it('names modules the way the import system does', () => {
     const packages = new PackageFolders();
@@ -175,21 +187,14 @@ describe('workspace index memory and background loading', () => {
     'cycle_b.py': 'from .cycle_a import ping\n\ndef pong():\n    return ping()\n',
   };
   const CYCLE = new Set(['cycle_a.py', 'cycle_b.py']);
-  let dir: string;
+  const folder = packageFolder('aio-index-', PACKAGE);
 
-  before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aio-index-'));
-    fs.mkdirSync(path.join(dir, 'pkg'));
-    for (const [name, text] of Object.entries(PACKAGE)) fs.writeFileSync(path.join(dir, 'pkg', name), text);
-  });
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-  const file = (name: string): string => path.join(dir, 'pkg', name);
+  const file = (name: string): string => path.join(folder(), 'pkg', name);
   const plain = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) => (v instanceof Map ? [...v] : v));
 
   async function indexOf(): Promise<WorkspaceIndex> {
     const index = (await testEngine()).createWorkspaceIndex();
-    index.addRoot(dir);
+    index.addRoot(folder());
     return index;
   }
 
@@ -233,7 +238,7 @@ describe('workspace index memory and background loading', () => {
   });
 
   it('indexes in the background in short steps, to the summaries of loading each file in one go', async () => {
-    const files = [...collectPythonFiles([dir])];
+    const files = [...collectPythonFiles([folder()])];
     const direct = await indexOf();
     for (const f of files) direct.summaryOfFile(f);
     let abandoned = 0;
@@ -259,7 +264,7 @@ describe('workspace index memory and background loading', () => {
       const errors: string[] = [];
       const connection = { console: { info: () => undefined, error: (m: string) => errors.push(m) } } as unknown as Connection;
       let clock = 0;
-      const result = await new BackgroundIndexer(connection, background, () => false, { sliceMs, now: () => clock++ }).run([dir]);
+      const result = await new BackgroundIndexer(connection, background, () => false, { sliceMs, now: () => clock++ }).run([folder()]);
       assert.deepEqual(errors, []);
       assert.equal(result.cancelled, false);
       assert.equal(result.modules, files.length);
@@ -279,7 +284,7 @@ describe('workspace index memory and background loading', () => {
       const index = await indexOf();
       const logs: string[] = [];
       const connection = { console: { info: (m: string) => logs.push(m), error: (m: string) => logs.push(m) } } as unknown as Connection;
-      const result = await new BackgroundIndexer(connection, index, () => false).run([dir]);
+      const result = await new BackgroundIndexer(connection, index, () => false).run([folder()]);
       assert.equal(result.files, Object.keys(PACKAGE).length);
       assert.equal(index.moduleCount, Object.keys(PACKAGE).length);
       assert.match(logs.join('\n'), /1 over 512 KB left until an open file imports them/);
@@ -303,17 +308,11 @@ describe('workspace index: names answered from a module text', () => {
     'rebound.py': 'from .deep import Base\nValueError = Base\n\nclass E(ValueError):\n    pass\n',
     'mixed.py': 'import asyncio\n\nasync def fetch():\n    await asyncio.sleep(1)\n\ndef plain():\n    return 1\n\nclass Svc:\n    async def go(self):\n        pass\n\nclass Calm:\n    def stay(self):\n        pass\n',
   };
-  let dir: string;
-  before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aio-text-'));
-    fs.mkdirSync(path.join(dir, 'pkg'));
-    for (const [name, text] of Object.entries(PACKAGE)) fs.writeFileSync(path.join(dir, 'pkg', name), text);
-  });
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const folder = packageFolder('aio-text-', PACKAGE);
 
   async function index() {
     const made = (await testEngine()).createWorkspaceIndex({ lazyDetails: true });
-    made.addRoot(dir);
+    made.addRoot(folder());
     return made;
   }
 
@@ -346,7 +345,7 @@ describe('workspace index: names answered from a module text', () => {
   });
 
   it('tells the analysis which callees surely are no coroutine functions', async () => {
-    const link = (await index()).linkFor(path.join(dir, 'pkg', 'reexport.py'))!;
+    const link = (await index()).linkFor(path.join(folder(), 'pkg', 'reexport.py'))!;
     assert.equal(link.surelyNotAsync!('pkg.plain.work'), true);
     assert.equal(link.surelyNotAsync!('pkg.reexport.work'), true);
     assert.equal(link.surelyNotAsync!('pkg.reexport.fetch'), false);

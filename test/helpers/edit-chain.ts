@@ -46,6 +46,20 @@ export function insertion(text: string, at: number, inserted: string): TextChang
   return { startIndex: at, oldEndIndex: at, newEndIndex: at + inserted.length, startPosition: { row, column }, oldEndPosition: { row, column }, newEndPosition: newEnd, whitespaceOnly: /^\s*$/.test(inserted) };
 }
 
+/** The change that deletes `length` characters of one line of `text` at offset `at`. */
+export function deletion(text: string, at: number, length: number): TextChange {
+  const { startPosition } = insertion(text, at, '');
+  return {
+    startIndex: at,
+    oldEndIndex: at + length,
+    newEndIndex: at,
+    startPosition,
+    oldEndPosition: { row: startPosition.row, column: startPosition.column + length },
+    newEndPosition: startPosition,
+    whitespaceOnly: /^\s*$/.test(text.slice(at, at + length)),
+  };
+}
+
 /** A chunk's offsets, kept after its tree is gone. */
 const spansOf = (chunks: ReadonlyArray<{ start: number; end: number; bodyStart: number }>) => chunks.map(({ start, end, bodyStart }) => ({ start, end, bodyStart }));
 
