@@ -273,7 +273,7 @@ describe('editing inside functions: the edited function parsed alone', function 
     const cases: Array<[string, string, string]> = [
       ['at the first character of a function', 'async def second', '@decorator\n'],
       ['between functions', '\n\nasync def second', 'x = 1\n'],
-      ['that ends the function early (a line dedented to module level)', '    time.sleep(1)', 'y = 2\n'],
+      ['that ends the function (a statement at module level after its last line)', '\n\n\ndef later', '\ny = 2'],
     ];
     for (const [what, before, inserted] of cases) {
       const typist = new Typist(engine, SOURCE);
@@ -282,6 +282,51 @@ describe('editing inside functions: the edited function parsed alone', function 
       } finally {
         typist.dispose();
       }
+    }
+  });
+
+  it('keeps the last findings, moved, while an edit leaves lines indented as Python rejects (tree-sitter parses them without an error)', () => {
+    const typist = new Typist(engine, SOURCE);
+    try {
+      // A line dedented to module level in the middle of a body: the rest of the body is an unexpected indent.
+      const dedented = typist.type('    time.sleep(1)', 'y = 2\n');
+      assert.ok(dedented, 'not left to the whole file');
+      assert.equal(dedented.result.analyzed, 0);
+      assert.deepEqual(brief(dedented.result.findings), ['AIO101@10']);
+      const back = typist.remove(typist.text.indexOf('y = 2\n'), 'y = 2\n'.length);
+      assert.ok(back);
+      assert.deepEqual(back.result.findings.map(key), typist.full().map(key));
+    } finally {
+      typist.dispose();
+    }
+  });
+
+  it('a method whose def line is commented out, or a character typed at column 0 between methods, keeps the findings until typed back', () => {
+    const source = ['import time', '', '', 'class Store:', '    def __init__(self):', '        self.data = {}', '', '    async def put(self, key):', '        time.sleep(1)', '        self.data[key] = 1', '', '    async def get(self, key):', '        time.sleep(2)', ''].join('\n');
+    const typist = new ServerTypist(engine, source);
+    try {
+      assert.deepEqual(brief(typist.full()), ['AIO101@9', 'AIO101@13']);
+      // Commented out inside `async`: `asy` and a comment, then the body indented deeper than the class's statements.
+      const comment = typist.edit(typist.text.indexOf('async def put') + 3, '#');
+      assert.ok(comment.alone, 'parsed alone, not the whole file');
+      assert.equal(comment.alone.result.analyzed, 0);
+      assert.deepEqual(brief(comment.alone.result.findings), ['AIO101@9', 'AIO101@13']);
+      const uncommented = typist.edit(typist.text.indexOf('asy#nc') + 3, '', 1);
+      assert.ok(uncommented.alone);
+      assert.deepEqual(uncommented.alone.result.findings.map(key), typist.full().map(key));
+      // Typed at column 0 of the blank line before a method: the class would end there, its next methods a misindented module level.
+      const at = typist.text.indexOf('\n\n    async def get') + 1;
+      const typed = typist.edit(at, '7');
+      assert.ok(typed.moduleLevel, 'the class parsed alone, not the whole file');
+      assert.equal(typed.moduleLevel.analyzed, 0);
+      assert.equal(typed.edited?.broken?.length, 1);
+      assert.deepEqual(brief(typed.moduleLevel.findings), ['AIO101@9', 'AIO101@13']);
+      const erased = typist.edit(at, '', 1);
+      assert.ok(erased.moduleLevel);
+      assert.equal(erased.edited?.broken, undefined, 'typed back: exact again');
+      assert.deepEqual(erased.moduleLevel.findings.map(key), typist.full().map(key));
+    } finally {
+      typist.dispose();
     }
   });
 

@@ -15,6 +15,7 @@
  * parsed alone and stands in for its stale copy (`analyzeEditedFunction`, `catchUpTree`).
  */
 import { Edit, type Node, type Range as ParseRange, type Tree } from 'web-tree-sitter';
+import { misindented } from './indentation';
 import { keptRootOf } from './kept-root';
 import { readTextFrom } from './parser';
 import { RuleRunner, sortFindings, type AnalysisResult } from './analyze';
@@ -372,7 +373,8 @@ export function analyzeEditedFunction(
     // A syntax error: kept as while the function does not parse, unless it parses as one function and
     // a model can take it in (a new one, when the rest of the tree is not stale); without one, the
     // catch-up parse of the whole file would recover from the error in the file.
-    const unparsed = alone.rootNode.hasError && (!whole || (elsewhere && !model && !!usable && carryModel));
+    const doesNotParse = alone.rootNode.hasError || misindented(aloneRoot, source, stale.startPosition.column);
+    const unparsed = doesNotParse && (!whole || (elsewhere && !model && !!usable && carryModel));
     if (elsewhere && whole && !model && !unparsed) {
       alone.delete();
       return undefined;
@@ -655,7 +657,7 @@ export function analyzeModuleLevelEdit(
     const parsed = parseRegion(parseRange, source, region);
     let reshaped = false;
     try {
-      if (!parsed.rootNode.hasError) {
+      if (!parsed.rootNode.hasError && !misindentedRegion(parsed.rootNode, source)) {
         // It parses: new code to analyze (the whole file's parse), unless no rule reads anything
         // there, before or after (a name or a number being typed on a line of its own, a comment)...
         inert = inertRegion(root, parsed.rootNode, region, source);
@@ -761,6 +763,17 @@ function sameShapeEdit(staleRoot: Node, parsed: Node, region: { start: number; e
     if (node.type === 'identifier' && typing.model.isBindingName(node)) return false;
   }
   return true;
+}
+
+/**
+ * Module-level code parsed alone that Python rejects for its indentation (see `misindented`): a
+ * character typed at column 0 between two methods ends the class there for tree-sitter, and its
+ * next methods read as module-level functions. Code indented from its first line may go on with a
+ * block above, which the region does not see: that is for the whole file's parse to say.
+ */
+function misindentedRegion(parsed: Node, source: string): boolean {
+  const first = parsed.namedChildren.find((n) => n.type !== 'comment');
+  return first?.startPosition.column === 0 && misindented(parsed, source, 0);
 }
 
 /** The region parsed alone (delete the tree). */
