@@ -70,6 +70,29 @@ export function wordTypist(lines: readonly string[], random: () => number, state
   };
 }
 
+/**
+ * Typing an import: a new line below a random module-level import, `statement` typed on it character
+ * by character, then erased character by character, then the next one below another import.
+ */
+export function importTypist(lines: readonly string[], random: () => number, statement = 'import collections.abc as abcs'): () => Change {
+  const imports = lines.flatMap((line, i) => (/^(import|from)\s/.test(line) ? [i] : []));
+  let queue: Change[] = [];
+  return () => {
+    if (queue.length === 0) {
+      const line = imports[Math.floor(random() * imports.length)]!;
+      const end = { line, character: lines[line]!.length };
+      const at = (k: number) => ({ line: line + 1, character: k });
+      queue = [
+        { range: { start: end, end }, text: '\n' },
+        ...[...statement].map((ch, k) => ({ range: { start: at(k), end: at(k) }, text: ch })),
+        ...[...statement].map((_, k) => ({ range: { start: at(statement.length - k - 1), end: at(statement.length - k) }, text: '' })),
+        { range: { start: end, end: at(0) }, text: '' },
+      ];
+    }
+    return queue.shift()!;
+  };
+}
+
 function indentOf(line: string): string {
   return /^\s*/.exec(line)![0];
 }

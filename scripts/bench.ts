@@ -12,7 +12,7 @@ import { collectPythonFiles } from '../server/src/workspace/files';
 import { decodeSource } from '../server/src/core/engine';
 import { LspClient } from '../test/helpers/lsp-client';
 import { REPO_ROOT, testEngine } from '../test/helpers/engine';
-import { lcg, percentile, typist, wordTypist } from './bench-typing';
+import { importTypist, lcg, percentile, typist, wordTypist } from './bench-typing';
 
 async function throughput(corpus: string | undefined): Promise<void> {
   const engine = await testEngine();
@@ -53,7 +53,7 @@ function bigFile(example: string, targetLines: number): string {
   return text;
 }
 
-type EditMode = 'space' | 'random' | 'words';
+type EditMode = 'space' | 'random' | 'words' | 'imports';
 
 /**
  * Edit-to-diagnostics latency through the real server over stdio, each measured from sending
@@ -62,7 +62,9 @@ type EditMode = 'space' | 'random' | 'words';
  * - `random`: a random character typed at a random offset, then deleted again (often a syntax
  *   error for a moment, as when typing);
  * - `words`: a statement typed character by character on a new line in a function body, then
- *   erased, then another one elsewhere (consecutive edits in one function, as people type).
+ *   erased, then another one elsewhere (consecutive edits in one function, as people type);
+ * - `imports`: an import typed character by character on a new line below a module-level import,
+ *   then erased, then another one elsewhere.
  * Then, once, the time the full analysis that settles carried-over findings takes after typing pauses.
  */
 async function keystrokeLatency(example: string, targetLines: number, edits = 200, mode: EditMode = 'space'): Promise<void> {
@@ -77,7 +79,7 @@ async function keystrokeLatency(example: string, targetLines: number, edits = 20
   const first = await client.diagnostics(uri, () => true, 0, 120_000);
   const openMs = Number(process.hrtime.bigint() - opened) / 1e6;
   const lines = text.split('\n');
-  const nextChange = mode === 'words' ? wordTypist(lines, lcg(targetLines)) : typist(lines, lcg(targetLines), mode);
+  const nextChange = mode === 'words' ? wordTypist(lines, lcg(targetLines)) : mode === 'imports' ? importTypist(lines, lcg(targetLines)) : typist(lines, lcg(targetLines), mode);
   const latencies: number[] = [];
   for (let i = 0; i < edits; i++) {
     const version = i + 2;
@@ -131,6 +133,7 @@ function serverTimings(logs: readonly string[]): string | undefined {
     ['clean_service.py', 10_000, 200, 'space'],
     ['clean_service.py', 10_000, 200, 'random'],
     ['clean_service.py', 10_000, 200, 'words'],
+    ['clean_service.py', 10_000, 200, 'imports'],
     ['blocking_calls.py', 10_000, 200, 'random'],
     ['clean_service.py', 100_000, 200, 'space'],
     ['clean_service.py', 100_000, 200, 'random'],

@@ -592,7 +592,7 @@ describe('editing inside functions: the edited function parsed alone', function 
     }
   });
 
-  it('outside functions: an edit inside tokens of a statement (no name it binds, no import) is analyzed on the tree and model as they are', () => {
+  it('outside functions: an edit inside tokens of a statement (no name it binds) is analyzed on the tree and model as they are', () => {
     const typist = new ServerTypist(engine, ['import asyncio', 'import time', '', 'LIMIT = 3', '', '', 'async def main():', '    time.sleep(1)', '', '', 'def helper():', '    pass', '', '', 'if __name__ == "__main__":', '    asyncio.get_event_loop().run_until_complete(main())', ''].join('\n'));
     const edit = (at: number, inserted: string, removed = 0, expectParsed = true): TypingStep => {
       const step = typist.edit(at, inserted, removed);
@@ -622,10 +622,48 @@ describe('editing inside functions: the edited function parsed alone', function 
       assert.deepEqual(next.alone!.result.findings.map(key), full().map(key));
       // A space after an import changes no name in it.
       assert.deepEqual(edit(typist.text.indexOf('import time') + 'import time'.length, ' ').moduleLevel!.findings.map(key), full().map(key));
-      // A name an assignment binds, or an import: the model reads those into names, so the whole file's parse.
+      // A name an assignment binds: the model reads it into names, so the whole file's parse.
       edit(typist.text.indexOf('LIMIT') + 2, 'X', 0, false);
       edit(typist.text.indexOf('time.sleep(1)'), 'z = 3\n    ');
-      edit(typist.text.indexOf('import time') + 'import ti'.length, 'X', 0, false);
+      // A name in an import is bound again on the model; one naming an async library is not.
+      assert.deepEqual(edit(typist.text.indexOf('import time') + 'import ti'.length, 'X').moduleLevel!.findings.map(key), full().map(key));
+      edit(typist.text.indexOf('import asyncio') + 'import asyn'.length, 'X', 0, false);
+    } finally {
+      typist.dispose();
+    }
+  });
+
+  it('outside functions: a name typed in an import is bound again on the carried model, which functions analyzed next read', () => {
+    const source = ['import time as tt', 'from time import sleep', 'import json', '', '', 'async def first():', '    tt.sleep(1)', '    sleep(2)', '', '', 'async def second():', '    json.dumps(1)', ''].join('\n');
+    const typist = new ServerTypist(engine, source);
+    // An edit in `first`, analyzed on the carried model, must find what a full analysis finds.
+    const inFirst = (what: string) => {
+      const step = typist.edit(typist.text.indexOf('tt.sleep'), 'y = 2\n    ');
+      assert.ok(step.alone, what);
+      assert.equal(step.alone.reusedModel, true, `${what}: on the carried model`);
+      assert.deepEqual(step.alone.result.findings.map(key), typist.full().map(key), what);
+      step.alone.dispose();
+      return brief(step.alone.result.findings);
+    };
+    const rename = (at: number, inserted: string, removed = 0) => {
+      const step = typist.edit(at, inserted, removed);
+      assert.ok(step.moduleLevel, 'the import parsed alone, not the whole file');
+      assert.ok(step.typing, 'the model carried over');
+      assert.equal(step.moduleLevel.analyzed, 0, 'no function analyzed afresh');
+    };
+    try {
+      assert.deepEqual(brief(typist.full()), ['AIO101@7', 'AIO101@8']);
+      typist.edit(typist.text.indexOf('json.dumps'), 'x = 1\n    ').alone?.dispose();
+      rename(typist.text.indexOf(' as tt') + ' as tt'.length, 'x');
+      assert.deepEqual(inFirst('alias renamed'), ['AIO101@9'], '`tt` is bound to nothing now');
+      rename(typist.text.indexOf('import sleep') + 'import sleep'.length, 'y');
+      assert.deepEqual(inFirst('imported name renamed'), [], '`sleep` neither');
+      rename(typist.text.indexOf('as ttx') + 'as tt'.length, '', 1);
+      rename(typist.text.indexOf('sleepy') + 'sleep'.length, '', 1);
+      assert.deepEqual(inFirst('both typed back'), ['AIO101@10', 'AIO101@11']);
+      // Naming an async library decides how the whole file's findings speak: the whole file is parsed again.
+      const library = typist.edit(typist.text.indexOf('import json') + 'import json'.length, ', trio');
+      assert.equal(library.moduleLevel, undefined);
     } finally {
       typist.dispose();
     }

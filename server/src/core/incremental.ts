@@ -656,6 +656,7 @@ export function analyzeModuleLevelEdit(
     if (region.end - region.start > MAX_REGION_CHARS) return undefined;
     const parsed = parseRegion(parseRange, source, region);
     let reshaped = false;
+    let renamed: Node | undefined;
     try {
       if (!parsed.rootNode.hasError && !misindentedRegion(parsed.rootNode, source)) {
         // It parses: new code to analyze (the whole file's parse), unless no rule reads anything
@@ -663,16 +664,19 @@ export function analyzeModuleLevelEdit(
         inert = inertRegion(root, parsed.rootNode, region, source);
         // ... or the tree has it already: the edit stayed inside tokens that bind nothing.
         reshaped = !inert && !edited?.broken?.length && sameShapeEdit(root, parsed.rootNode, region, change, typing, staleTree, source);
-        if (!inert && !reshaped) return undefined;
+        // ... or a name typed in an import the model can bind again.
+        renamed = !inert && !reshaped && !edited?.broken?.length ? renamedImport(root, parsed.rootNode, region, change, typing, staleTree, source) : undefined;
+        if (!inert && !reshaped && !renamed) return undefined;
         regions.splice(regions.indexOf(region), 1);
       }
     } finally {
       parsed.delete();
     }
-    if (reshaped) {
+    if (reshaped || renamed) {
       const carried = carriedAcross(typing, staleTree, source, changes);
       let result: IncrementalResult | undefined;
       try {
+        if (renamed) carried?.model.rebindImport(renamed);
         result = carried && analyzeIncrementally(staleTree, source, options, workspace, previous, changes, [], undefined, root, carried.model);
       } catch (error) {
         carried?.dispose();
@@ -743,7 +747,7 @@ const NAMING_TYPES = new Set(['import_statement', 'import_from_statement', 'futu
  * (an import), or having only added or removed whitespace between tokens. Its nodes then read the new
  * text; the model carried over (`typing`) only needs its answers forgotten, and the statement analyzed afresh.
  */
-function sameShapeEdit(staleRoot: Node, parsed: Node, region: { start: number; end: number }, change: TextChange, typing: TypingModel | undefined, staleTree: Tree, source: string): boolean {
+function sameShapeEdit(staleRoot: Node, parsed: Node, region: { start: number; end: number }, change: TextChange, typing: TypingModel | undefined, staleTree: Tree, source: string, imports = false): boolean {
   if (!typing || typing.staleTree !== staleTree || !typing.model.lazy) return false;
   const before = staleStatementsIn(staleRoot, region);
   const after = parsed.namedChildren;
@@ -755,7 +759,7 @@ function sameShapeEdit(staleRoot: Node, parsed: Node, region: { start: number; e
     const [old, now] = pairs.pop()!;
     if (old.type !== now.type || !samePlace(old.startIndex, now.startIndex) || !samePlace(old.endIndex, now.endIndex) || old.childCount !== now.childCount) return false;
     // Whitespace that leaves every token as it was names nothing new (a trailing space after an import).
-    if (NAMING_TYPES.has(now.type) && !change.whitespaceOnly) return false;
+    if (NAMING_TYPES.has(now.type) && !change.whitespaceOnly && !(imports && IMPORT_TYPES.has(now.type))) return false;
     for (let i = 0; i < old.childCount; i++) pairs.push([old.child(i)!, now.child(i)!]);
   }
   if (change.whitespaceOnly) return true;
@@ -774,6 +778,26 @@ function sameShapeEdit(staleRoot: Node, parsed: Node, region: { start: number; e
 function misindentedRegion(parsed: Node, source: string): boolean {
   const first = parsed.namedChildren.find((n) => n.type !== 'comment');
   return first?.startPosition.column === 0 && misindented(parsed, source, 0);
+}
+
+const IMPORT_TYPES = new Set(['import_statement', 'import_from_statement']);
+
+/** The model reads once which of these the file imports (`SemanticModel.library`). */
+const ASYNC_LIBRARY_NAME = /\b(?:asyncio|trio|anyio)\b/;
+
+/**
+ * The import statement a name was typed or erased in, when the stale tree reads it as it parses now
+ * (`sameShapeEdit`, with imports) and the carried model can bind its names again
+ * (`SemanticModel.rebindImport`): one module-level `import` or `from ... import`, without `*`, that
+ * names no async library before or after the edit. Typing an import name letter by letter then
+ * parses no more than that line, where each letter used to re-parse the whole file and build a model.
+ */
+function renamedImport(staleRoot: Node, parsed: Node, region: BrokenRegion, change: TextChange, typing: TypingModel | undefined, staleTree: Tree, source: string): Node | undefined {
+  const statements = staleStatementsIn(staleRoot, region);
+  const statement = statements?.length === 1 ? statements[0]! : undefined;
+  if (!statement || !IMPORT_TYPES.has(statement.type) || statement.namedChildren.some((c) => c.type === 'wildcard_import')) return undefined;
+  if (ASYNC_LIBRARY_NAME.test(region.analyzedText) || ASYNC_LIBRARY_NAME.test(source.slice(region.start, region.end))) return undefined;
+  return sameShapeEdit(staleRoot, parsed, region, change, typing, staleTree, source, true) ? statement : undefined;
 }
 
 /** The region parsed alone (delete the tree). */

@@ -330,6 +330,32 @@ export class SemanticModel {
   }
 
   /**
+   * Takes in an edit to a module-level import statement that left its nodes as they were (a name
+   * typed or erased inside it): the names it bound go, the names it binds now come, in document
+   * order. The caller has moved the offsets over the edit (`moveOffsets`, which forgets every answer
+   * kept so far). `importedModules` keeps the modules it imported before: only the async libraries
+   * are read from it, and an edit that names one of them is not for this.
+   */
+  rebindImport(statement: Node): void {
+    const { startIndex: start, endIndex: end } = statement;
+    const bindings = this.module.bindings;
+    for (const [name, list] of bindings) {
+      if (!list.some((b) => b.kind === 'import' && b.at >= start && b.at <= end)) continue;
+      const kept = list.filter((b) => !(b.kind === 'import' && b.at >= start && b.at <= end));
+      if (kept.length > 0) bindings.set(name, kept);
+      else bindings.delete(name);
+    }
+    // A scope of its own, not registered as the module's: the new bindings are merged in order below.
+    const fresh: Scope = { kind: 'module', node: this.root, parent: undefined, bindings: new Map(), globals: new Set(), nonlocals: new Set() };
+    this.builder.rebindImport(statement, fresh);
+    for (const [name, list] of fresh.bindings) {
+      const all = [...(bindings.get(name) ?? []), ...list].sort((a, b) => a.at - b.at);
+      writable(this.module, 'bindings').set(name, all);
+    }
+    this.cacheToken = {};
+  }
+
+  /**
    * Carries this lazy model over to the text after an edit that it does not take in: inside the body
    * of a function being typed that does not parse yet (its chunk keeps the nodes of its last parse,
    * moved, until `replaceFunctionBody` brings the function in again). Only the offsets move; every
@@ -1145,6 +1171,12 @@ class ScopeBuilder {
    * `SemanticModel.replaceFunctionBody`): bound where the old one was, its body left for later.
    * Undefined when the old function's binding cannot be found.
    */
+  /** Binds the names `import` (an import statement already walked once) binds, in `scope`. */
+  rebindImport(node: Node, scope: Scope): void {
+    if (node.type === 'import_statement') this.importStatement(node, scope);
+    else if (node.type === 'import_from_statement') this.importFrom(node, scope);
+  }
+
   replaceFunction(old: Chunk, node: Node, parent: Node | undefined): Chunk | undefined {
     this.pendingBodies.delete(old);
     const enclosing = old.fn.scope.parent;
