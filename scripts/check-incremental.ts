@@ -20,7 +20,7 @@ import { analyzeInSlices, analyzeTree } from '../server/src/core/analyze';
 import { Engine } from '../server/src/core/engine';
 import { analyzeIncrementally, chunkedFindings, type TextChange } from '../server/src/core/incremental';
 import type { Finding } from '../server/src/core/types';
-import { editChain } from '../test/helpers/edit-chain';
+import { editChain, ERASE } from '../test/helpers/edit-chain';
 
 const args = process.argv.slice(2);
 const dir = args.find((a) => !a.startsWith('--') && !/^\d+$/.test(a)) ?? 'examples';
@@ -151,7 +151,8 @@ async function main(): Promise<void> {
 /** `chainLength` edits in a row (see test/helpers/edit-chain.ts), each compared with a full analysis. */
 function checkChain(engine: Engine, file: string, original: string) {
   const counts = { edits: 0, incremental: 0, wrong: 0, stale: 0, alone: 0, carriedOver: 0, textOnly: 0, moduleLevel: 0, isolated: 0 };
-  for (const edit of editChain(engine, original, chainLength, random, 'abcxyz_0 ()\n.:=', outsideEdits, parseAlone)) {
+  // Characters typed, and some erased (as with backspace).
+  for (const edit of editChain(engine, original, chainLength, random, `abcxyz_0 ()\n.:=${ERASE}${ERASE}`, outsideEdits, parseAlone)) {
     counts.edits++;
     if (!edit.incremental) continue;
     counts.incremental++;

@@ -13,7 +13,7 @@ import type { Engine } from '../server/src/core/engine';
 import { analyzeEditedFunction, analyzeWhileTyping, catchUpTree, chunkedFindings, type ChunkedFindings, type EditedFunctionResult, type FunctionSpan, type TextChange, type TypingModel, type TypingStep } from '../server/src/core/incremental';
 import type { Finding } from '../server/src/core/types';
 import { collectPythonFiles } from '../server/src/workspace/files';
-import { deletion, editChain, insertion } from './helpers/edit-chain';
+import { deletion, editChain, ERASE, insertion } from './helpers/edit-chain';
 import { REPO_ROOT, testEngine } from './helpers/engine';
 import { LspClient } from './helpers/lsp-client';
 
@@ -620,25 +620,27 @@ describe('editing inside functions: the edited function parsed alone', function 
       const next = edit(typist.text.indexOf('time.sleep(1)'), 'y = 2\n    ');
       assert.equal(next.alone?.reusedModel, true);
       assert.deepEqual(next.alone!.result.findings.map(key), full().map(key));
-      // A space after an import changes no name in it.
-      assert.deepEqual(edit(typist.text.indexOf('import time') + 'import time'.length, ' ').moduleLevel!.findings.map(key), full().map(key));
-      // A name an assignment binds: the model reads it into names, so the whole file's parse.
-      edit(typist.text.indexOf('LIMIT') + 2, 'X', 0, false);
+      // A name an assignment or an import binds is bound again on the model; an import naming an async library is not.
+      assert.deepEqual(edit(typist.text.indexOf('LIMIT') + 2, 'X').moduleLevel!.findings.map(key), full().map(key));
       edit(typist.text.indexOf('time.sleep(1)'), 'z = 3\n    ');
-      // A name in an import is bound again on the model; one naming an async library is not.
       assert.deepEqual(edit(typist.text.indexOf('import time') + 'import ti'.length, 'X').moduleLevel!.findings.map(key), full().map(key));
+      // A space after an import changes no name in it; the tree stretches the import's last name over
+      // it, so a name typed there next is not read again from the tree: the whole file's parse.
+      assert.deepEqual(edit(typist.text.indexOf('import tiXme') + 'import tiXme'.length, ' ').moduleLevel!.findings.map(key), full().map(key));
+      edit(typist.text.indexOf('import tiXme') + 'import ti'.length, '', 1, false);
+      edit(typist.text.indexOf('time.sleep(1)'), 'w = 4\n    ');
       edit(typist.text.indexOf('import asyncio') + 'import asyn'.length, 'X', 0, false);
     } finally {
       typist.dispose();
     }
   });
 
-  it('outside functions: a name typed in an import is bound again on the carried model, which functions analyzed next read', () => {
-    const source = ['import time as tt', 'from time import sleep', 'import json', '', '', 'async def first():', '    tt.sleep(1)', '    sleep(2)', '', '', 'async def second():', '    json.dumps(1)', ''].join('\n');
+  it('outside functions: a name typed in an import or an assignment is bound again on the carried model, which functions analyzed next read', () => {
+    const source = ['import time as tt', 'from time import sleep', 'import json', 'nap = tt.sleep', '', '', 'async def first():', '    tt.sleep(1)', '    sleep(2)', '    nap(3)', '', '', 'async def second():', '    json.dumps(1)', ''].join('\n');
     const typist = new ServerTypist(engine, source);
     // An edit in `first`, analyzed on the carried model, must find what a full analysis finds.
     const inFirst = (what: string) => {
-      const step = typist.edit(typist.text.indexOf('tt.sleep'), 'y = 2\n    ');
+      const step = typist.edit(typist.text.indexOf('    tt.sleep') + 4, 'y = 2\n    ');
       assert.ok(step.alone, what);
       assert.equal(step.alone.reusedModel, true, `${what}: on the carried model`);
       assert.deepEqual(step.alone.result.findings.map(key), typist.full().map(key), what);
@@ -652,15 +654,18 @@ describe('editing inside functions: the edited function parsed alone', function 
       assert.equal(step.moduleLevel.analyzed, 0, 'no function analyzed afresh');
     };
     try {
-      assert.deepEqual(brief(typist.full()), ['AIO101@7', 'AIO101@8']);
+      assert.deepEqual(brief(typist.full()), ['AIO101@8', 'AIO101@9', 'AIO101@10']);
       typist.edit(typist.text.indexOf('json.dumps'), 'x = 1\n    ').alone?.dispose();
+      rename(typist.text.indexOf('nap =') + 'nap'.length, 's');
+      assert.deepEqual(inFirst('assigned name renamed'), ['AIO101@9', 'AIO101@10'], '`nap` is bound to nothing now');
       rename(typist.text.indexOf(' as tt') + ' as tt'.length, 'x');
-      assert.deepEqual(inFirst('alias renamed'), ['AIO101@9'], '`tt` is bound to nothing now');
+      assert.deepEqual(inFirst('alias renamed'), ['AIO101@11'], '`tt` neither');
       rename(typist.text.indexOf('import sleep') + 'import sleep'.length, 'y');
       assert.deepEqual(inFirst('imported name renamed'), [], '`sleep` neither');
       rename(typist.text.indexOf('as ttx') + 'as tt'.length, '', 1);
       rename(typist.text.indexOf('sleepy') + 'sleep'.length, '', 1);
-      assert.deepEqual(inFirst('both typed back'), ['AIO101@10', 'AIO101@11']);
+      rename(typist.text.indexOf('naps =') + 'nap'.length, '', 1);
+      assert.deepEqual(inFirst('all typed back'), ['AIO101@12', 'AIO101@13', 'AIO101@14']);
       // Naming an async library decides how the whole file's findings speak: the whole file is parsed again.
       const library = typist.edit(typist.text.indexOf('import json') + 'import json'.length, ', trio');
       assert.equal(library.moduleLevel, undefined);
@@ -697,7 +702,7 @@ describe('editing inside functions: the edited function parsed alone', function 
     let compared = 0;
     const files = [...collectPythonFiles([path.join(REPO_ROOT, 'examples'), path.join(REPO_ROOT, 'test/fixtures')])].sort();
     for (const file of files) {
-      for (const edit of editChain(engine, fs.readFileSync(file, 'utf8'), 12, random, 'x_( \n:."', false, true)) {
+      for (const edit of editChain(engine, fs.readFileSync(file, 'utf8'), 12, random, `x_( \n:."${ERASE}`, false, true)) {
         if (!edit.incremental) continue;
         if (edit.alone) alone++;
         // With a syntax error, a function alone may parse otherwise than in the file: the pause settles it.

@@ -14,6 +14,7 @@ import type { Finding } from '../../server/src/core/types';
 export interface ChainedEdit {
   /** 1-based position in the chain. */
   index: number;
+  /** Empty for a character erased. */
   inserted: string;
   change: TextChange;
   /** Undefined when nothing could be reused (the server then runs a full analysis). */
@@ -60,17 +61,22 @@ export function deletion(text: string, at: number, length: number): TextChange {
   };
 }
 
+/** In an alphabet of `editChain`: erase a character. */
+export const ERASE = '\b';
+
 /** A chunk's offsets, kept after its tree is gone. */
 const spansOf = (chunks: ReadonlyArray<{ start: number; end: number; bodyStart: number }>) => chunks.map(({ start, end, bodyStart }) => ({ start, end, bodyStart }));
 
-/** The spans after inserting `change` (an insertion: offsets at or after it move). */
+/** The spans after `change` (an insertion: offsets at or after it move; a deletion: offsets after it). */
 function movedSpans(chunks: ReadonlyArray<{ start: number; end: number; bodyStart: number }>, change: TextChange): Array<{ start: number; end: number; bodyStart: number }> {
-  const move = (offset: number) => (offset < change.startIndex ? offset : offset + change.newEndIndex - change.oldEndIndex);
+  const delta = change.newEndIndex - change.oldEndIndex;
+  const move = (offset: number) => (delta >= 0 ? (offset < change.startIndex ? offset : offset + delta) : offset <= change.startIndex ? offset : Math.max(change.startIndex, offset + delta));
   return chunks.map(({ start, end, bodyStart }) => ({ start: move(start), end: move(end), bodyStart: move(bodyStart) }));
 }
 
 /**
- * Runs `length` chained edits on `original`; `random` picks the places and characters. With
+ * Runs `length` chained edits on `original`; `random` picks the places and the characters to type
+ * (`alphabet`, where `ERASE` erases the character at the place instead). With
  * `outside`, every other edit goes somewhere outside function bodies (a docstring, an import, a
  * class attribute, a blank line between functions). With `alone`, edits inside function bodies
  * parse the edited function alone when they can (`analyzeEditedFunction`), as the language server does.
@@ -102,9 +108,12 @@ export function* editChain(engine: Engine, original: string, length: number, ran
           }
         }
       }
-      const inserted = alphabet[Math.floor(random() * alphabet.length)]!;
-      const change = insertion(text, at, inserted);
-      const editedText = text.slice(0, at) + inserted + text.slice(at);
+      const picked = alphabet[Math.floor(random() * alphabet.length)]!;
+      // `\b` in the alphabet erases the character there instead (not a line break), as backspace does.
+      const erase = picked === ERASE && at < text.length && text[at] !== '\n';
+      const inserted = erase ? '' : picked === ERASE ? 'x' : picked;
+      const change = erase ? deletion(text, at, 1) : insertion(text, at, inserted);
+      const editedText = text.slice(0, at) + inserted + text.slice(erase ? at + 1 : at);
       tree.edit(new Edit(change));
       const fresh = engine.parse(editedText);
       const full = analyzeTree(fresh, editedText);

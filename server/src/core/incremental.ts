@@ -664,8 +664,8 @@ export function analyzeModuleLevelEdit(
         inert = inertRegion(root, parsed.rootNode, region, source);
         // ... or the tree has it already: the edit stayed inside tokens that bind nothing.
         reshaped = !inert && !edited?.broken?.length && sameShapeEdit(root, parsed.rootNode, region, change, typing, staleTree, source);
-        // ... or a name typed in an import the model can bind again.
-        renamed = !inert && !reshaped && !edited?.broken?.length ? renamedImport(root, parsed.rootNode, region, change, typing, staleTree, source) : undefined;
+        // ... or a name typed in an import or an assignment that the model can bind again.
+        renamed = !inert && !reshaped && !edited?.broken?.length ? rebindableStatement(root, parsed.rootNode, region, change, typing, staleTree, source) : undefined;
         if (!inert && !reshaped && !renamed) return undefined;
         regions.splice(regions.indexOf(region), 1);
       }
@@ -676,7 +676,7 @@ export function analyzeModuleLevelEdit(
       const carried = carriedAcross(typing, staleTree, source, changes);
       let result: IncrementalResult | undefined;
       try {
-        if (renamed) carried?.model.rebindImport(renamed);
+        if (renamed) carried?.model.rebindStatement(renamed);
         result = carried && analyzeIncrementally(staleTree, source, options, workspace, previous, changes, [], undefined, root, carried.model);
       } catch (error) {
         carried?.dispose();
@@ -747,24 +747,29 @@ const NAMING_TYPES = new Set(['import_statement', 'import_from_statement', 'futu
  * (an import), or having only added or removed whitespace between tokens. Its nodes then read the new
  * text; the model carried over (`typing`) only needs its answers forgotten, and the statement analyzed afresh.
  */
-function sameShapeEdit(staleRoot: Node, parsed: Node, region: { start: number; end: number }, change: TextChange, typing: TypingModel | undefined, staleTree: Tree, source: string, imports = false): boolean {
+function sameShapeEdit(staleRoot: Node, parsed: Node, region: { start: number; end: number }, change: TextChange, typing: TypingModel | undefined, staleTree: Tree, source: string, rebinding = false): boolean {
   if (!typing || typing.staleTree !== staleTree || !typing.model.lazy) return false;
   const before = staleStatementsIn(staleRoot, region);
   const after = parsed.namedChildren;
   if (!before || before.length === 0 || before.length !== after.length) return false;
   const pairs: Array<[Node, Node]> = before.map((s, i) => [s, after[i]!]);
   // The stale tree stretches a node over whitespace typed right after it: the same token all the same.
-  const samePlace = (a: number, b: number) => a === b || (!!change.whitespaceOnly && /^\s*$/.test(source.slice(Math.min(a, b), Math.max(a, b))));
+  // Not where names are read again (`rebinding`): a name stretched so would read with the whitespace.
+  const samePlace = (a: number, b: number) => a === b || (!rebinding && !!change.whitespaceOnly && /^\s*$/.test(source.slice(Math.min(a, b), Math.max(a, b))));
   while (pairs.length > 0) {
     const [old, now] = pairs.pop()!;
     if (old.type !== now.type || !samePlace(old.startIndex, now.startIndex) || !samePlace(old.endIndex, now.endIndex) || old.childCount !== now.childCount) return false;
     // Whitespace that leaves every token as it was names nothing new (a trailing space after an import).
-    if (NAMING_TYPES.has(now.type) && !change.whitespaceOnly && !(imports && IMPORT_TYPES.has(now.type))) return false;
+    if (NAMING_TYPES.has(now.type) && !change.whitespaceOnly && !(rebinding && IMPORT_TYPES.has(now.type))) return false;
     for (let i = 0; i < old.childCount; i++) pairs.push([old.child(i)!, now.child(i)!]);
   }
-  if (change.whitespaceOnly) return true;
-  for (let node: Node | null = staleRoot.descendantForIndex(change.startIndex, change.newEndIndex); node && node.startIndex >= region.start; node = node.parent) {
-    if (node.type === 'identifier' && typing.model.isBindingName(node)) return false;
+  if (change.whitespaceOnly || rebinding) return true;
+  // From the character before the edit too: erasing a name's last character leaves the edit right after the name.
+  const justBefore = Math.max(region.start, change.startIndex - 1);
+  for (const [from, to] of [[change.startIndex, change.newEndIndex], [justBefore, justBefore]] as const) {
+    for (let node: Node | null = staleRoot.descendantForIndex(from, to); node && node.startIndex >= region.start; node = node.parent) {
+      if (node.type === 'identifier' && typing.model.isBindingName(node)) return false;
+    }
   }
   return true;
 }
@@ -786,17 +791,24 @@ const IMPORT_TYPES = new Set(['import_statement', 'import_from_statement']);
 const ASYNC_LIBRARY_NAME = /\b(?:asyncio|trio|anyio)\b/;
 
 /**
- * The import statement a name was typed or erased in, when the stale tree reads it as it parses now
- * (`sameShapeEdit`, with imports) and the carried model can bind its names again
- * (`SemanticModel.rebindImport`): one module-level `import` or `from ... import`, without `*`, that
- * names no async library before or after the edit. Typing an import name letter by letter then
- * parses no more than that line, where each letter used to re-parse the whole file and build a model.
+ * The statement a name was typed or erased in, when the stale tree reads it as it parses now
+ * (`sameShapeEdit`, names it binds included) and the carried model can bind its names again
+ * (`SemanticModel.rebindStatement`): one module-level `import` or `from ... import` without `*` that
+ * names no async library before or after the edit, or one assignment (`LIMIT = 3`, `a = b = f()`).
+ * Typing such a name letter by letter then parses no more than its line, where each letter used to
+ * re-parse the whole file and build a model.
  */
-function renamedImport(staleRoot: Node, parsed: Node, region: BrokenRegion, change: TextChange, typing: TypingModel | undefined, staleTree: Tree, source: string): Node | undefined {
+function rebindableStatement(staleRoot: Node, parsed: Node, region: BrokenRegion, change: TextChange, typing: TypingModel | undefined, staleTree: Tree, source: string): Node | undefined {
   const statements = staleStatementsIn(staleRoot, region);
   const statement = statements?.length === 1 ? statements[0]! : undefined;
-  if (!statement || !IMPORT_TYPES.has(statement.type) || statement.namedChildren.some((c) => c.type === 'wildcard_import')) return undefined;
-  if (ASYNC_LIBRARY_NAME.test(region.analyzedText) || ASYNC_LIBRARY_NAME.test(source.slice(region.start, region.end))) return undefined;
+  if (!statement) return undefined;
+  if (IMPORT_TYPES.has(statement.type)) {
+    if (statement.namedChildren.some((c) => c.type === 'wildcard_import')) return undefined;
+    if (ASYNC_LIBRARY_NAME.test(region.analyzedText) || ASYNC_LIBRARY_NAME.test(source.slice(region.start, region.end))) return undefined;
+  } else {
+    const parts = statement.type === 'expression_statement' ? statement.namedChildren.filter((c) => c.type !== 'comment') : [];
+    if (parts.length !== 1 || parts[0]!.type !== 'assignment') return undefined;
+  }
   return sameShapeEdit(staleRoot, parsed, region, change, typing, staleTree, source, true) ? statement : undefined;
 }
 

@@ -330,28 +330,25 @@ export class SemanticModel {
   }
 
   /**
-   * Takes in an edit to a module-level import statement that left its nodes as they were (a name
-   * typed or erased inside it): the names it bound go, the names it binds now come, in document
-   * order. The caller has moved the offsets over the edit (`moveOffsets`, which forgets every answer
-   * kept so far). `importedModules` keeps the modules it imported before: only the async libraries
-   * are read from it, and an edit that names one of them is not for this.
+   * Takes in an edit to a module-level import or assignment statement that left its nodes as they
+   * were (a name typed or erased inside it): the names it bound go, the names it binds now come, in
+   * document order. The caller has moved the offsets over the edit (`moveOffsets`, which forgets
+   * every answer kept so far). `importedModules` keeps the modules an import imported before: only
+   * the async libraries are read from it, and an edit that names one of them is not for this.
    */
-  rebindImport(statement: Node): void {
+  rebindStatement(statement: Node): void {
     const { startIndex: start, endIndex: end } = statement;
+    const within = (b: Binding) => b.at >= start && b.at <= end;
     const bindings = this.module.bindings;
     for (const [name, list] of bindings) {
-      if (!list.some((b) => b.kind === 'import' && b.at >= start && b.at <= end)) continue;
-      const kept = list.filter((b) => !(b.kind === 'import' && b.at >= start && b.at <= end));
+      if (!list.some(within)) continue;
+      const kept = list.filter((b) => !within(b));
       if (kept.length > 0) bindings.set(name, kept);
       else bindings.delete(name);
     }
-    // A scope of its own, not registered as the module's: the new bindings are merged in order below.
-    const fresh: Scope = { kind: 'module', node: this.root, parent: undefined, bindings: new Map(), globals: new Set(), nonlocals: new Set() };
-    this.builder.rebindImport(statement, fresh);
-    for (const [name, list] of fresh.bindings) {
-      const all = [...(bindings.get(name) ?? []), ...list].sort((a, b) => a.at - b.at);
-      writable(this.module, 'bindings').set(name, all);
-    }
+    this.builder.rebind(statement, this.module);
+    // Appended: back in document order, which `lookup` reads.
+    for (const list of this.module.bindings.values()) if (list.some(within)) list.sort((a, b) => a.at - b.at);
     this.cacheToken = {};
   }
 
@@ -1171,10 +1168,11 @@ class ScopeBuilder {
    * `SemanticModel.replaceFunctionBody`): bound where the old one was, its body left for later.
    * Undefined when the old function's binding cannot be found.
    */
-  /** Binds the names `import` (an import statement already walked once) binds, in `scope`. */
-  rebindImport(node: Node, scope: Scope): void {
-    if (node.type === 'import_statement') this.importStatement(node, scope);
-    else if (node.type === 'import_from_statement') this.importFrom(node, scope);
+  /** Binds in `scope` the names that `statement` (an import or an assignment, walked once already) binds. */
+  rebind(statement: Node, scope: Scope): void {
+    if (statement.type === 'import_statement') this.importStatement(statement, scope);
+    else if (statement.type === 'import_from_statement') this.importFrom(statement, scope);
+    else for (const child of statement.namedChildren) if (child.type === 'assignment') this.assignment(child, scope);
   }
 
   replaceFunction(old: Chunk, node: Node, parent: Node | undefined): Chunk | undefined {
