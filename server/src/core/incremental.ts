@@ -637,7 +637,7 @@ export function analyzeModuleLevelEdit(
 ): { result: IncrementalResult; edited: FunctionSpan | undefined; typing?: TypingModel } | undefined {
   const root = keptRootOf(staleTree, changes);
   const change = changes.length === 1 ? changes[0] : undefined;
-  if (!root || !change || previous.chunks.some((c) => c.start <= change.oldEndIndex && change.startIndex <= c.end)) return undefined;
+  if (!root || !change || touchesChunk(previous.chunks, change.startIndex, change.oldEndIndex)) return undefined;
   if (!readTextFrom(staleTree, source)) return undefined;
   const regions = movedRegions(edited?.broken, changes) ?? [];
   const inside = (r: { start: number; end: number }) => r.start <= change.startIndex && change.newEndIndex <= r.end;
@@ -710,12 +710,12 @@ function moduleRegionAt(root: Node, change: TextChange, source: string): { start
   const statements = root.namedChildren;
   let first = -1;
   let last = -1;
-  let before: Node | undefined;
+  const touched = firstEndingAtOrAfter(statements, change.startIndex);
+  const before: Node | undefined = statements[touched - 1];
   let after: Node | undefined;
-  for (let i = 0; i < statements.length; i++) {
+  for (let i = touched; i < statements.length; i++) {
     const statement = statements[i]!;
-    if (statement.endIndex < change.startIndex) before = statement;
-    else if (statement.startIndex > change.newEndIndex) {
+    if (statement.startIndex > change.newEndIndex) {
       after = statement;
       break;
     } else {
@@ -850,13 +850,38 @@ function inertRegion(staleRoot: Node, parsed: Node, region: BrokenRegion, source
 /** The stale tree's module-level statements in the region; undefined when one reaches out of it. */
 function staleStatementsIn(staleRoot: Node, region: { start: number; end: number }): Node[] | undefined {
   const within: Node[] = [];
-  for (const statement of staleRoot.namedChildren) {
+  const statements = staleRoot.namedChildren;
+  for (let i = firstEndingAtOrAfter(statements, region.start); i < statements.length; i++) {
+    const statement = statements[i]!;
+    if (statement.startIndex > region.end) break;
     // The statement after the region starts where it ends (one emptied by a deletion is in it, to be looked at).
-    if (statement.endIndex < region.start || statement.startIndex > region.end || (statement.startIndex === region.end && statement.endIndex > region.end)) continue;
+    if (statement.startIndex === region.end && statement.endIndex > region.end) continue;
     if (statement.startIndex < region.start || statement.endIndex > region.end) return undefined;
     within.push(statement);
   }
   return within;
+}
+
+/** Whether a chunk (sorted, not overlapping: functions) touches `start`-`end`, its ends included. */
+function touchesChunk(chunks: readonly Span[], start: number, end: number): boolean {
+  // The last one starting by `end`: the ones before it end before it starts.
+  const last = chunks[lastSpanStartingAt(chunks, end)];
+  return !!last && last.end >= start;
+}
+
+/**
+ * The index of the first of `nodes` (siblings, in document order) that ends at or after `offset`
+ * (their count when none does): a binary search, where a file has thousands of module-level statements.
+ */
+function firstEndingAtOrAfter(nodes: readonly Node[], offset: number): number {
+  let lo = 0;
+  let hi = nodes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (nodes[mid]!.endIndex < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The broken regions after `changes`, or undefined for none. */
