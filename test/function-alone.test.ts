@@ -672,6 +672,16 @@ describe('editing inside functions: the edited function parsed alone', function 
     } finally {
       typist.dispose();
     }
+    // A walrus in an assignment binds a name only the walk that builds a model binds: the whole file's parse.
+    const walrus = new ServerTypist(engine, ['import time', 'cap = (limit := 3)', '', '', 'async def main():', '    time.sleep(limit)', '', '', 'def other():', '    pass', ''].join('\n'));
+    try {
+      const warm = walrus.edit(walrus.text.indexOf('time.sleep'), 'x = 1\n    ');
+      assert.ok(warm.alone?.typing, 'a model to carry');
+      warm.alone.dispose();
+      assert.equal(walrus.edit(walrus.text.indexOf('cap') + 1, 'x').moduleLevel, undefined);
+    } finally {
+      walrus.dispose();
+    }
   });
 
   it('outside functions: a parse of the region that fails leaves the edit to the whole file, without throwing', () => {

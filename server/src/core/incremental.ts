@@ -612,11 +612,13 @@ function keptWhileBroken(previous: ChunkedFindings, changes: readonly TextChange
 /**
  * One change outside every function, while typing: the module-level statements around it (or the
  * blank lines between them) are parsed alone, not the whole file. Where they do not parse (a bracket
- * or a quote just opened, a keyword half typed), every finding stays, moved, as while a function does
- * not parse (`keptWhileBroken`), and the region is remembered with the text the last analysis saw
- * there; once typing makes that text again (the bracket deleted), the findings are exact again and
- * the region is forgotten. Code that parses is analyzed too where no rule reads it (`inertRegion`)
- * or the stale tree already reads it (`sameShapeEdit`). The model of the last keystroke is carried
+ * or a quote just opened, a keyword half typed, indentation Python rejects: `misindentedRegion`),
+ * every finding stays, moved, as while a function does not parse (`keptWhileBroken`), and the region
+ * is remembered with the text the last analysis saw there; once typing makes that text again (the
+ * bracket deleted), the findings are exact again and the region is forgotten. Code that parses is
+ * analyzed too where no rule reads it (`inertRegion`), where the stale tree already reads it
+ * (`sameShapeEdit`), or where it is an import or an assignment whose names the model can bind
+ * again (`rebindableStatement`). The model of the last keystroke is carried
  * across (offsets moved). Any other change outside functions (code that parses and is new) is left
  * to the whole file's re-parse: undefined then, and `typing` is the caller's to dispose (when a
  * same-shape analysis gave up, its model was moved already: do not carry it over).
@@ -737,7 +739,7 @@ function moduleRegionAt(root: Node, change: TextChange, source: string): { start
   return start <= change.startIndex && change.newEndIndex <= end ? { start, end } : undefined;
 }
 
-/** Statements whose text the model reads into names when it is built: an edit there needs a new model. */
+/** Statements whose text the model reads into names when it is built: an edit there needs a new model, or the names bound again (`rebindableStatement`). */
 const NAMING_TYPES = new Set(['import_statement', 'import_from_statement', 'future_import_statement', 'global_statement', 'nonlocal_statement', 'function_definition', 'class_definition', 'decorated_definition']);
 
 /**
@@ -746,6 +748,8 @@ const NAMING_TYPES = new Set(['import_statement', 'import_from_statement', 'futu
  * none of them a name the model bound (an assignment's target) nor in a statement it reads names from
  * (an import), or having only added or removed whitespace between tokens. Its nodes then read the new
  * text; the model carried over (`typing`) only needs its answers forgotten, and the statement analyzed afresh.
+ * With `rebinding`, names bound and imports count too, nodes in exactly the same places: the caller
+ * binds the statement's names again (`SemanticModel.rebindStatement`).
  */
 function sameShapeEdit(staleRoot: Node, parsed: Node, region: { start: number; end: number }, change: TextChange, typing: TypingModel | undefined, staleTree: Tree, source: string, rebinding = false): boolean {
   if (!typing || typing.staleTree !== staleTree || !typing.model.lazy) return false;
@@ -808,6 +812,8 @@ function rebindableStatement(staleRoot: Node, parsed: Node, region: BrokenRegion
   } else {
     const parts = statement.type === 'expression_statement' ? statement.namedChildren.filter((c) => c.type !== 'comment') : [];
     if (parts.length !== 1 || parts[0]!.type !== 'assignment') return undefined;
+    // A walrus in it binds a name too, which only the walk that builds the model binds.
+    if (region.analyzedText.includes(':=') || source.slice(region.start, region.end).includes(':=')) return undefined;
   }
   return sameShapeEdit(staleRoot, parsed, region, change, typing, staleTree, source, true) ? statement : undefined;
 }

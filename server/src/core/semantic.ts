@@ -1163,11 +1163,6 @@ class ScopeBuilder {
     }
   }
 
-  /**
-   * A new chunk for `node`, which stands in for `old`'s function after an edit inside its body (see
-   * `SemanticModel.replaceFunctionBody`): bound where the old one was, its body left for later.
-   * Undefined when the old function's binding cannot be found.
-   */
   /** Binds in `scope` the names that `statement` (an import or an assignment, walked once already) binds. */
   rebind(statement: Node, scope: Scope): void {
     if (statement.type === 'import_statement') this.importStatement(statement, scope);
@@ -1175,6 +1170,11 @@ class ScopeBuilder {
     else for (const child of statement.namedChildren) if (child.type === 'assignment') this.assignment(child, scope);
   }
 
+  /**
+   * A new chunk for `node`, which stands in for `old`'s function after an edit inside its body (see
+   * `SemanticModel.replaceFunctionBody`): bound where the old one was, its body left for later.
+   * Undefined when the old function's binding cannot be found.
+   */
   replaceFunction(old: Chunk, node: Node, parent: Node | undefined): Chunk | undefined {
     this.pendingBodies.delete(old);
     const enclosing = old.fn.scope.parent;
