@@ -764,4 +764,26 @@ describe('editing inside functions: the edited function parsed alone', function 
       await client.shutdown();
     }
   });
+
+  it('the server builds the model for typing in slices while idle, and a keystroke arriving meanwhile gets it finished', async () => {
+    const previous = process.env.ASYNC_PITFALLS_TIMINGS;
+    process.env.ASYNC_PITFALLS_TIMINGS = '1';
+    const client = new LspClient();
+    if (previous === undefined) delete process.env.ASYNC_PITFALLS_TIMINGS;
+    else process.env.ASYNC_PITFALLS_TIMINGS = previous;
+    await client.initialize();
+    try {
+      // Large enough for the model to take more than one slice.
+      const source = Array.from({ length: 1500 }, (_, i) => `LIMIT_${i} = ${i}\n\n\nasync def task_${i}(value):\n    await other(value, LIMIT_${i})\n    return value\n\n\n`).join('');
+      const uri = 'file:///alone/large.py';
+      await client.open(uri, source);
+      await client.diagnostics(uri, (p) => p.version === 1);
+      // At once, while the model is being built.
+      await client.change(uri, 2, [{ range: { start: { line: 4, character: 4 }, end: { line: 4, character: 4 } }, text: 'x = 1\n    ' }]);
+      await client.diagnostics(uri, (p) => p.version === 2);
+      assert.ok(client.logs.some((l) => l.includes('"version":2') && l.includes('function alone') && l.includes('model carried over')), client.logs.join('\n'));
+    } finally {
+      await client.shutdown();
+    }
+  });
 });

@@ -338,6 +338,32 @@ describe('incremental analysis', function () {
     assert.ok(slices > 100, `only ${slices} slices`);
   });
 
+  it('a model built in slices (256 nodes at a time) is the model built at once, lazy or not, shallow or not', () => {
+    const files = [...pythonFiles(path.join(REPO_ROOT, 'examples')), ...pythonFiles(path.join(REPO_ROOT, 'test', 'fixtures', 'rules'))].sort();
+    const shape = (model: SemanticModel) => ({
+      chunks: model.chunks.map((c) => [c.start, c.end, c.fn.name]),
+      outside: model.outsideList.map((n) => n.id),
+      topLevel: model.topLevel.length,
+      bindings: [...model.module.bindings].map(([name, list]) => [name, list.map((b) => [b.kind, b.at])]),
+      imported: [...model.importedModules].sort(),
+    });
+    let sliced = 0;
+    for (const file of files) {
+      const text = fs.readFileSync(file, 'utf8');
+      const tree = engine.parse(text);
+      for (const options of [{}, { lazyBodies: true, source: text }, { lazyBodies: true, source: text, shallowOutside: true }]) {
+        const once = new SemanticModel(tree.rootNode, undefined, options);
+        const inSlices = new SemanticModel(tree.rootNode, undefined, { ...options, inSlices: true });
+        let calls = 1;
+        while (!inSlices.buildSome(() => true)) calls++;
+        if (calls > 1) sliced++;
+        assert.deepEqual(shape(inSlices), shape(once), path.relative(REPO_ROOT, file));
+      }
+      tree.delete();
+    }
+    assert.ok(sliced > 10, `only ${sliced} models built in more than one slice`);
+  });
+
   it("the engine's sliced analysis equals `analyze`, also when a syntax error needs the repaired copy", () => {
     const files = pythonFiles(path.join(REPO_ROOT, 'examples')).sort();
     let repaired = 0;

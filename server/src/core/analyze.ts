@@ -65,10 +65,12 @@ export function* analyzeInSlices(
 ): Generator<void, AnalysisResult> {
   const triggers = Triggers.of(RULES, options);
   if (triggers.everything) return yield* analyzeEveryFunction(tree, source, options, workspace, sliceMs);
-  const semantic = new SemanticModel(tree.rootNode, workspace, { lazyBodies: true, source });
+  const clock = new SliceClock(sliceMs);
+  const semantic = new SemanticModel(tree.rootNode, workspace, { lazyBodies: true, source, inSlices: true });
+  // The walk of the code outside functions: hundreds of milliseconds for 100,000 lines.
+  while (!semantic.buildSome(() => clock.due())) yield* clock.tick();
   const runner = new RuleRunner(semantic, source, options);
   const visited = chunksToVisit(semantic, source, triggers, workspace?.classify ? { classify: workspace.classify } : undefined);
-  const clock = new SliceClock(sliceMs);
   // In document order, as `analyzeEveryFunction` does: a time limit keeps the findings of the file up to where it stopped.
   const outside = semantic.outsideChunks;
   let next = 0;
@@ -98,8 +100,12 @@ export function* analyzeInSlices(
 class SliceClock {
   private start = performance.now();
   constructor(private readonly sliceMs: number) {}
+  /** Whether this slice's time is up. */
+  due(): boolean {
+    return performance.now() - this.start > this.sliceMs;
+  }
   *tick(): Generator<void, void> {
-    if (performance.now() - this.start > this.sliceMs) {
+    if (this.due()) {
       yield;
       this.start = performance.now();
     }
@@ -127,7 +133,9 @@ export function* analyzeEveryFunction(
   sliceMs = 8,
   rules: readonly Rule[] = RULES,
 ): Generator<void, AnalysisResult> {
-  const semantic = new SemanticModel(tree.rootNode, workspace, { source });
+  const clock = new SliceClock(sliceMs);
+  const semantic = new SemanticModel(tree.rootNode, workspace, { source, inSlices: true });
+  while (!semantic.buildSome(() => clock.due())) yield* clock.tick();
   const runner = new RuleRunner(semantic, source, options, rules);
   const nodes = semantic.preorder;
   const chunks = semantic.chunks;
@@ -137,7 +145,6 @@ export function* analyzeEveryFunction(
     const chunk = chunks[next];
     return chunk && chunk.start <= node.startIndex && node.startIndex < chunk.end ? chunk : undefined;
   };
-  const clock = new SliceClock(sliceMs);
   for (let i = 0; i < nodes.length; i += 256) {
     if (!runner.visit(nodes.slice(i, i + 256), originOf)) break;
     yield* clock.tick();

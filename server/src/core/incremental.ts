@@ -446,18 +446,27 @@ export function typingModelOf(result: IncrementalResult, tree: Tree, source: str
 }
 
 /** The model an incremental analysis builds: bodies built when a query reaches them. */
-function lazyModel(root: Node, source: string, workspace: WorkspaceLink | undefined, replacedFunctions?: ReadonlyMap<number, Node>): SemanticModel {
+function lazyModel(root: Node, source: string, workspace: WorkspaceLink | undefined, replacedFunctions?: ReadonlyMap<number, Node>, inSlices = false): SemanticModel {
   // Shallow outside functions, unless a suppression for the whole file may sit in an expression's comment.
-  return new SemanticModel(root, workspace, { lazyBodies: true, source, shallowOutside: !source.includes('async-pitfalls:'), replacedFunctions });
+  return new SemanticModel(root, workspace, { lazyBodies: true, source, shallowOutside: !source.includes('async-pitfalls:'), replacedFunctions, inSlices });
 }
 
 /**
  * A model of a freshly parsed tree (no edit since) for the first keystroke after a full analysis to
- * carry over, built while the editor is idle: otherwise that keystroke builds it (5-20 ms on 10,000 lines).
+ * carry over, built while the editor is idle: otherwise that keystroke builds it (5-20 ms on 10,000
+ * lines, 150 ms on 100,000). Yields whenever `sliceMs` have passed, so that a keystroke arriving
+ * meanwhile waits for one slice at most (drop the rest then: that keystroke builds its own).
  */
-export function idleTypingModel(tree: Tree, source: string, workspace: WorkspaceLink | undefined): TypingModel | undefined {
+export function* idleTypingModel(tree: Tree, source: string, workspace: WorkspaceLink | undefined, sliceMs = Infinity): Generator<void, TypingModel | undefined> {
   const root = keptRootOf(tree, []);
-  return root ? typingModel(lazyModel(root, source, workspace), tree, source, new Map()) : undefined;
+  if (!root) return undefined;
+  const model = lazyModel(root, source, workspace, undefined, true);
+  let start = performance.now();
+  while (!model.buildSome(() => performance.now() - start > sliceMs)) {
+    yield;
+    start = performance.now();
+  }
+  return typingModel(model, tree, source, new Map());
 }
 
 /** The trees of a model carried over, which no longer frees them. */

@@ -108,6 +108,11 @@ export interface SemanticOptions {
    * typing stays inside one function, the language server re-parses only that function.
    */
   replacedFunctions?: ReadonlyMap<number, Node>;
+  /**
+   * The first walk is left to `buildSome`, called until it says the model is built (the language
+   * server builds it in slices of a few milliseconds, so that typing is never held up by it).
+   */
+  inSlices?: boolean;
 }
 
 /**
@@ -222,7 +227,13 @@ export class SemanticModel {
     this.mayDeclareGlobals = options.source === undefined || options.source.includes('global');
     this.module = this.newScope('module', root, undefined);
     this.builder = new ScopeBuilder(this);
-    this.builder.build(root, this.module);
+    this.builder.start(root, this.module);
+    if (!options.inSlices) this.builder.walk();
+  }
+
+  /** With `inSlices`: walks on until `stop()` says so (asked every few hundred nodes); true once the model is built. */
+  buildSome(stop: () => boolean): boolean {
+    return this.builder.walk(stop);
   }
 
   /**
@@ -1128,14 +1139,19 @@ class ScopeBuilder {
 
   constructor(private readonly model: SemanticModel) {}
 
-  build(root: Node, moduleScope: Scope): void {
+  /** Sets up the first walk, of the code outside functions and the functions' headers: `walk` makes it. */
+  start(root: Node, moduleScope: Scope): void {
     const statements = root.namedChildren;
     for (let i = statements.length - 1; i >= 0; i--) {
       const statement = statements[i];
       if (statement) this.stack.push({ node: statement, parent: root, scope: moduleScope, fn: undefined, sink: this.model.outsideList });
     }
     for (const statement of statements) if (statement) this.model.topLevel.push(statement);
-    this.drain();
+  }
+
+  /** Goes on with the first walk until `stop()` says so; true once it is done. */
+  walk(stop?: () => boolean): boolean {
+    return this.drain(stop);
   }
 
   /** Walks a chunk's body that the first walk left for later. */
@@ -1212,9 +1228,11 @@ class ScopeBuilder {
     return chunk;
   }
 
-  private drain(): void {
+  private drain(stop?: () => boolean): boolean {
     const stack = this.stack;
+    let walked = 0;
     while (stack.length > 0) {
+      if (stop && (++walked & 255) === 0 && stop()) return false;
       const frame = stack.pop()!;
       const { node, scope, fn } = frame;
       this.model.record(node, frame.parent, scope, fn);
@@ -1281,6 +1299,7 @@ class ScopeBuilder {
       }
       this.pushChildren(node, scope, fn, frame.sink);
     }
+    return true;
   }
 
   /** Walks what a shallow walk skipped, of the nodes `wanted` picks; false when nothing was. */

@@ -63,6 +63,8 @@ interface OpenDocument {
   editedFunction?: FunctionSpan;
   /** The model of the last analysis while typing (see `TypingModel`): the next keystroke's to carry over. */
   typing?: TypingModel;
+  /** That model being built in slices while the editor is idle, for `tree` as it was parsed (see `prepareTyping`). */
+  preparing?: { tree: Tree; steps: Generator<void, TypingModel | undefined> };
   /** The text the last analysis started from (the one `changes` are changes of). */
   analyzedText?: string;
   /** Some findings on screen were carried over from before the last edits: a full analysis is due once typing pauses. */
@@ -73,6 +75,9 @@ interface OpenDocument {
 
 /** How long typing must pause before a full analysis settles what incremental ones carried over. */
 const SETTLE_DELAY_MS = 300;
+
+/** The longest a slice of building the model for typing takes while the editor is idle. */
+const IDLE_SLICE_MS = 4;
 
 /** Custom request: run the full analysis due for a document now; answers with the version it covers. */
 export const SETTLE_REQUEST = 'asyncPitfalls/settle';
@@ -438,6 +443,8 @@ export class Session {
         newEndPosition: newEnd,
         whitespaceOnly: /^\s*$/.test(change.text) && /^\s*$/.test(before.getText().slice(startIndex, oldEndIndex)),
       };
+      // A model half built for the tree goes on from nodes read before this edit: finished first.
+      this.finishPreparedTyping(open);
       open.tree.edit(new Edit(edit));
       open.changes?.push(edit);
     } else {
@@ -509,7 +516,11 @@ export class Session {
     // analysis or dropped.
     const open = this.documents.get(uri);
     const taken: { typing?: TypingModel } = { typing: open?.typing };
-    if (open) open.typing = undefined;
+    if (open) {
+      open.typing = undefined;
+      // One being prepared is of no use to this analysis (an edit finished it already): it prepares its own.
+      open.preparing = undefined;
+    }
     try {
       await this.analyzeAndPublish(uri, full, taken);
     } finally {
@@ -651,22 +662,50 @@ export class Session {
     const analyzedWhole = !('state' in result);
     if (analyzedWhole) open.chunked = result.chunks ? chunkedFindings(result, result.chunks) : undefined;
     await this.publish(uri, open, version, result, settings, timing);
-    if (analyzedWhole && settings.incrementalAnalysis && open.chunked) this.prepareTyping(uri, open, tree, version, link);
+    if (analyzedWhole && settings.incrementalAnalysis && open.chunked) this.prepareTyping(uri, open, tree, link);
   }
 
   /**
    * After a full analysis, once the editor is idle: the model the next keystroke will carry over, so
    * that the first keystroke of a burst does not build it. Dropped by whatever changes the tree first.
    */
-  private prepareTyping(uri: string, open: OpenDocument, tree: Tree, version: number, link: WorkspaceLink | undefined): void {
-    setImmediate(() => {
-      if (this.documents.get(uri) !== open || open.tree !== tree || open.document.version !== version || open.typing || open.scheduled) return;
+  private prepareTyping(uri: string, open: OpenDocument, tree: Tree, link: WorkspaceLink | undefined): void {
+    const preparing = { tree, steps: idleTypingModel(tree, pythonLineBreaks(open.document.getText()), link, IDLE_SLICE_MS) };
+    open.preparing = preparing;
+    const slice = () => {
+      if (open.preparing !== preparing) return;
+      // Another tree (a whole-text change, a close) drops the model half built; an edit finishes it first (`applyChange`).
+      if (this.documents.get(uri) !== open || open.tree !== tree || open.typing) {
+        open.preparing = undefined;
+        return;
+      }
       try {
-        open.typing = idleTypingModel(tree, pythonLineBreaks(open.document.getText()), link);
+        const step = preparing.steps.next();
+        if (!step.done) {
+          setImmediate(slice);
+          return;
+        }
+        open.typing = step.value;
       } catch (error) {
         this.connection.console.error(`preparing the model of ${uri} for typing failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       }
-    });
+      open.preparing = undefined;
+    };
+    setImmediate(slice);
+  }
+
+  /** The model for typing that `prepareTyping` is building, finished now (the tree is about to be edited). */
+  private finishPreparedTyping(open: OpenDocument): void {
+    const preparing = open.preparing;
+    open.preparing = undefined;
+    if (!preparing || preparing.tree !== open.tree || open.typing) return;
+    try {
+      let step = preparing.steps.next();
+      while (!step.done) step = preparing.steps.next();
+      open.typing = step.value;
+    } catch (error) {
+      this.connection.console.error(`preparing the model for typing failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
   }
 
   private async publish(uri: string, open: OpenDocument, version: number, result: AnalysisResult, settings: Settings, timing: { started: number; parsed: number; kind: string } | undefined): Promise<void> {
@@ -690,6 +729,7 @@ export class Session {
 function dropTyping(open: OpenDocument): void {
   open.typing?.dispose();
   open.typing = undefined;
+  open.preparing = undefined;
 }
 
 /** `ASYNC_PITFALLS_TIMINGS=1` logs the parse and analysis time of every analysis (the keystroke benchmark reads them). */
