@@ -149,6 +149,17 @@ class ServerTypist extends TypingDocument {
   }
 }
 
+/** A language server that logs the timing and kind of each analysis (`ASYNC_PITFALLS_TIMINGS`), initialized. */
+async function timingClient(): Promise<LspClient> {
+  const previous = process.env.ASYNC_PITFALLS_TIMINGS;
+  process.env.ASYNC_PITFALLS_TIMINGS = '1';
+  const client = new LspClient();
+  if (previous === undefined) delete process.env.ASYNC_PITFALLS_TIMINGS;
+  else process.env.ASYNC_PITFALLS_TIMINGS = previous;
+  await client.initialize();
+  return client;
+}
+
 const SOURCE = [
   'import time',
   '',
@@ -728,12 +739,7 @@ describe('editing inside functions: the edited function parsed alone', function 
   });
 
   it('the server parses the edited function alone, publishes what a full analysis finds, then settles', async () => {
-    const previous = process.env.ASYNC_PITFALLS_TIMINGS;
-    process.env.ASYNC_PITFALLS_TIMINGS = '1';
-    const client = new LspClient();
-    if (previous === undefined) delete process.env.ASYNC_PITFALLS_TIMINGS;
-    else process.env.ASYNC_PITFALLS_TIMINGS = previous;
-    await client.initialize();
+    const client = await timingClient();
     try {
       const uri = 'file:///alone/typing.py';
       await client.open(uri, SOURCE);
@@ -766,12 +772,7 @@ describe('editing inside functions: the edited function parsed alone', function 
   });
 
   it('the server builds the model for typing in slices while idle, and a keystroke arriving meanwhile gets it finished', async () => {
-    const previous = process.env.ASYNC_PITFALLS_TIMINGS;
-    process.env.ASYNC_PITFALLS_TIMINGS = '1';
-    const client = new LspClient();
-    if (previous === undefined) delete process.env.ASYNC_PITFALLS_TIMINGS;
-    else process.env.ASYNC_PITFALLS_TIMINGS = previous;
-    await client.initialize();
+    const client = await timingClient();
     try {
       // Large enough for the model to take more than one slice.
       const source = Array.from({ length: 1500 }, (_, i) => `LIMIT_${i} = ${i}\n\n\nasync def task_${i}(value):\n    await other(value, LIMIT_${i})\n    return value\n\n\n`).join('');
