@@ -160,6 +160,14 @@ async function timingClient(): Promise<LspClient> {
   return client;
 }
 
+/** Opens a file of 12,000 lines (1,500 functions, the one at line 5 first) and waits for its diagnostics. */
+async function openLargeFile(client: LspClient, uri: string): Promise<string> {
+  const source = Array.from({ length: 1500 }, (_, i) => `LIMIT_${i} = ${i}\n\n\nasync def task_${i}(value):\n    await other(value, LIMIT_${i})\n    return value\n\n\n`).join('');
+  await client.open(uri, source);
+  await client.diagnostics(uri, (p) => p.version === 1);
+  return uri;
+}
+
 const SOURCE = [
   'import time',
   '',
@@ -771,14 +779,40 @@ describe('editing inside functions: the edited function parsed alone', function 
     }
   });
 
+  it('typing that resumes while the analysis settling a pause runs drops it and carries the model on', async () => {
+    const client = await timingClient();
+    try {
+      // Large enough for the settling analysis to take a few hundred milliseconds.
+      const uri = await openLargeFile(client, 'file:///alone/pause.py');
+      let version = 1;
+      const type = async () => {
+        version++;
+        const line = 4 + 8 * (version % 100);
+        await client.change(uri, version, [{ range: { start: { line, character: 4 }, end: { line, character: 4 } }, text: 'x = 1\n    ' }]);
+        await client.diagnostics(uri, (p) => p.version === version);
+      };
+      // A pause of 300 ms starts the settling analysis: resume typing at different moments into it.
+      for (const pause of [340, 380, 440, 520, 340, 380, 440, 520]) {
+        await type();
+        await new Promise((resolve) => setTimeout(resolve, pause));
+        await type();
+        if (client.logs.some((l) => l.startsWith('dropped') && l.includes('settling'))) break;
+      }
+      const logs = client.logs.filter((l) => l.startsWith('dropped') || l.startsWith('timing'));
+      const dropped = logs.findIndex((l) => l.startsWith('dropped') && l.includes('settling'));
+      assert.ok(dropped >= 0, `the settling analysis was never interrupted:\n${logs.join('\n')}`);
+      const next = logs.slice(dropped + 1).find((l) => l.startsWith('timing'));
+      assert.ok(next?.includes('model carried over'), `after the settling analysis was dropped:\n${logs.join('\n')}`);
+    } finally {
+      await client.shutdown();
+    }
+  });
+
   it('the server builds the model for typing in slices while idle, and a keystroke arriving meanwhile gets it finished', async () => {
     const client = await timingClient();
     try {
       // Large enough for the model to take more than one slice.
-      const source = Array.from({ length: 1500 }, (_, i) => `LIMIT_${i} = ${i}\n\n\nasync def task_${i}(value):\n    await other(value, LIMIT_${i})\n    return value\n\n\n`).join('');
-      const uri = 'file:///alone/large.py';
-      await client.open(uri, source);
-      await client.diagnostics(uri, (p) => p.version === 1);
+      const uri = await openLargeFile(client, 'file:///alone/large.py');
       // At once, while the model is being built.
       await client.change(uri, 2, [{ range: { start: { line: 4, character: 4 }, end: { line: 4, character: 4 } }, text: 'x = 1\n    ' }]);
       await client.diagnostics(uri, (p) => p.version === 2);

@@ -6,7 +6,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { RULES } from '../rules';
 import type { Rule, RuleContext, Visitor } from './rule';
-import { chunksToVisit, Triggers } from './prefilter';
+import { chunksToVisitInSteps, Triggers } from './prefilter';
 import { SemanticModel, type Chunk } from './semantic';
 import { suppressionFixes, Suppressions } from './suppressions';
 import { rangeOf } from './syntax';
@@ -70,7 +70,10 @@ export function* analyzeInSlices(
   // The walk of the code outside functions: hundreds of milliseconds for 100,000 lines.
   while (!semantic.buildSome(() => clock.due())) yield* clock.tick();
   const runner = new RuleRunner(semantic, source, options);
-  const visited = chunksToVisit(semantic, source, triggers, workspace?.classify ? { classify: workspace.classify } : undefined);
+  const choosing = chunksToVisitInSteps(semantic, source, triggers, workspace?.classify ? { classify: workspace.classify } : undefined);
+  let chosen = choosing.next();
+  for (; !chosen.done; chosen = choosing.next()) yield* clock.tick();
+  const visited = chosen.value;
   // In document order, as `analyzeEveryFunction` does: a time limit keeps the findings of the file up to where it stopped.
   const outside = semantic.outsideChunks;
   let next = 0;

@@ -19,22 +19,37 @@ export function codeOnly(text: string): string {
   return code;
 }
 
+/** Spaces to slice blanks from: most comments and strings are on one line. */
+let SPACES = ' '.repeat(256);
+
+function blankOf(piece: string): string {
+  if (piece.includes('\n') || piece.includes('\r')) return piece.replace(/[^\r\n]/g, ' ');
+  while (SPACES.length < piece.length) SPACES += SPACES;
+  return SPACES.slice(0, piece.length);
+}
+
 function blankOut(text: string): string {
   // Plain ASCII work on char codes; the result is joined from kept slices and blanks.
   const pieces: string[] = [];
   let kept = 0;
   const blank = (from: number, to: number) => {
-    pieces.push(text.slice(kept, from), text.slice(from, to).replace(/[^\r\n]/g, ' '));
+    pieces.push(text.slice(kept, from), blankOf(text.slice(from, to)));
     kept = to;
   };
   const n = text.length;
   let i = 0;
+  // From one `#` or quote to the next: the regular expression engine skips the code between faster.
+  const special = /[#"']/g;
   while (i < n) {
+    special.lastIndex = i;
+    const next = special.exec(text);
+    if (!next) break;
+    i = next.index;
     const c = text.charCodeAt(i);
     if (c === 35 /* # */) {
       // A lone `\r` ends a line for Python too.
       let end = i + 1;
-      while (end < n && text[end] !== '\n' && text[end] !== '\r') end++;
+      for (let e = text.charCodeAt(end); end < n && e !== 10 && e !== 13; e = text.charCodeAt(++end));
       blank(i, end);
       i = end;
       continue;
@@ -67,31 +82,31 @@ function stringPrefix(text: string, quote: number): { formatted: boolean } {
 function stringEnd(text: string, at: number, formatted: boolean, depth0 = 0): number {
   // f-strings nested this deep are not written by people: give up (the rest is kept as it is).
   if (depth0 > MAX_NESTED_STRINGS) return -1;
-  const quote = text[at]!;
-  const triple = text.startsWith(quote.repeat(3), at);
+  const quote = text.charCodeAt(at);
+  const triple = text.charCodeAt(at + 1) === quote && text.charCodeAt(at + 2) === quote;
   let i = at + (triple ? 3 : 1);
   let depth = 0;
   const n = text.length;
   while (i < n) {
-    const c = text[i]!;
-    if (c === '\\') {
+    const c = text.charCodeAt(i);
+    if (c === 92 /* \ */) {
       i += 2;
       continue;
     }
     if (formatted) {
-      if (c === '{') {
-        if (depth === 0 && text[i + 1] === '{') {
+      if (c === 123 /* { */) {
+        if (depth === 0 && text.charCodeAt(i + 1) === 123) {
           i += 2;
           continue;
         }
         depth++;
-      } else if (c === '}') {
-        if (depth === 0 && text[i + 1] === '}') {
+      } else if (c === 125 /* } */) {
+        if (depth === 0 && text.charCodeAt(i + 1) === 125) {
           i += 2;
           continue;
         }
         if (depth > 0) depth--;
-      } else if (depth > 0 && (c === '"' || c === "'")) {
+      } else if (depth > 0 && (c === 34 || c === 39)) {
         // A string inside a replacement field (Python 3.12 allows the same quote).
         const inner = stringEnd(text, i, /[fFtT]/.test(text[i - 1] ?? ''), depth0 + 1);
         if (inner < 0) return -1;
@@ -101,10 +116,10 @@ function stringEnd(text: string, at: number, formatted: boolean, depth0 = 0): nu
     }
     if (depth === 0 && c === quote) {
       if (!triple) return i + 1;
-      if (text.startsWith(quote.repeat(3), i)) return i + 3;
+      if (text.charCodeAt(i + 1) === quote && text.charCodeAt(i + 2) === quote) return i + 3;
     }
     // A one-line string ends at the line break (an unterminated string: a syntax error anyway).
-    if (!triple && depth === 0 && (c === '\n' || c === '\r')) return i;
+    if (!triple && depth === 0 && (c === 10 || c === 13)) return i;
     i++;
   }
   return -1;

@@ -96,9 +96,18 @@ const IDENTIFIER = new RegExp(NAME, 'g');
  * and class scopes complete); no body is built here.
  */
 export function chunksToVisit(semantic: SemanticModel, text: string, triggers: Triggers, probe?: ImportProbe): Chunk[] {
+  const steps = chunksToVisitInSteps(semantic, text, triggers, probe);
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+/** `chunksToVisit`, yielding between its steps (each a pass over the file's text), for an analysis in slices. */
+export function* chunksToVisitInSteps(semantic: SemanticModel, text: string, triggers: Triggers, probe?: ImportProbe): Generator<void, Chunk[]> {
   const chunks = semantic.chunks;
   if (triggers.everything) return [...chunks];
   const source = codeOnly(text);
+  yield;
   const hotChunks = new Uint8Array(chunks.length);
   const hotNames = new Set<string>();
   let pending: string[] = [];
@@ -173,12 +182,14 @@ export function chunksToVisit(semantic: SemanticModel, text: string, triggers: T
       }
     }
   }
+  yield;
   chunks.forEach((chunk, i) => {
     if (triggers.test(source.slice(chunk.start, chunk.end))) heat(i);
   });
   for (const definition of definitions) {
     if (!definition.hot && triggers.test(source.slice(definition.start, definition.end))) heatDefinition(definition);
   }
+  yield;
   if (probe) {
     // An import inside a function is in none of the scopes read here: such a function may use anything.
     chunks.forEach((chunk, i) => {
@@ -203,6 +214,7 @@ export function chunksToVisit(semantic: SemanticModel, text: string, triggers: T
   // rounds in practice. A long chain (a helper calling a helper calling ...) would make that
   // quadratic: past a few rounds, the names of the code still cold are indexed once instead.
   for (let round = 0; pending.length > 0 && round < SEARCH_ROUNDS; round++) {
+    yield;
     const names = pending;
     pending = [];
     for (let from = 0; from < names.length; from += NAMES_PER_SEARCH) {

@@ -515,10 +515,11 @@ export class Session {
     // The last keystroke's model is the next one's to carry over: taken here, then passed on to the
     // analysis or dropped.
     const open = this.documents.get(uri);
-    const taken: { typing?: TypingModel } = { typing: open?.typing };
-    if (open) {
+    // Not by the analysis that settles a pause: typing that resumes while it runs carries the model on.
+    const taken: { typing?: TypingModel } = { typing: full ? undefined : open?.typing };
+    if (open && !full) {
       open.typing = undefined;
-      // One being prepared is of no use to this analysis (an edit finished it already): it prepares its own.
+      // One being prepared is of no use to this analysis (an edit finished it already).
       open.preparing = undefined;
     }
     try {
@@ -620,7 +621,10 @@ export class Session {
       return;
     }
     const previousTree = open.tree;
-    open.editedFunction = undefined;
+    // The analysis that settles a pause in typing leaves the stale tree, and what typing carries on
+    // it, in place until it is done: typing that resumes meanwhile drops it and goes on from there.
+    const settling = full && !!previousTree && settings.incrementalAnalysis;
+    if (!settling) open.editedFunction = undefined;
     let result: AnalysisResult | undefined;
     if (!full && settings.incrementalAnalysis && chunked && changes && changes.length > 0 && previousTree) {
       const source = pythonLineBreaks(text);
@@ -641,8 +645,10 @@ export class Session {
         result = { ...incremental, findings: clampToLines(source, incremental.findings) };
       }
     }
-    previousTree?.delete();
-    open.tree = tree;
+    if (!settling) {
+      previousTree?.delete();
+      open.tree = tree;
+    }
     if (!result && settings.incrementalAnalysis) {
       // A full analysis runs in slices: typing that resumes meanwhile is served at once, and the
       // stale work is dropped (the next pause starts it again).
@@ -650,13 +656,21 @@ export class Session {
       let step = steps.next();
       while (!step.done) {
         await new Promise((resolve) => setImmediate(resolve));
-        if (this.documents.get(uri) !== open || open.document.version !== version || open.tree !== tree) {
+        if (this.documents.get(uri) !== open || open.document.version !== version || open.tree !== (settling ? previousTree : tree)) {
           steps.return(undefined as never);
+          if (settling) tree.delete();
+          if (timing) this.connection.console.log(`dropped ${JSON.stringify({ version, kind: full ? 'settling analysis' : 'full analysis' })}`);
           return;
         }
         step = steps.next();
       }
       result = step.value;
+    }
+    if (settling) {
+      dropTyping(open);
+      open.editedFunction = undefined;
+      previousTree.delete();
+      open.tree = tree;
     }
     if (!result) result = this.engine.analyze(tree, text, options, link);
     const analyzedWhole = !('state' in result);
