@@ -53,7 +53,7 @@ function bigFile(example: string, targetLines: number): string {
   return text;
 }
 
-type EditMode = 'space' | 'random' | 'words' | 'imports';
+type EditMode = 'space' | 'random' | 'words' | 'imports' | 'pauses';
 
 /**
  * Edit-to-diagnostics latency through the real server over stdio, each measured from sending
@@ -64,9 +64,14 @@ type EditMode = 'space' | 'random' | 'words' | 'imports';
  * - `words`: a statement typed character by character on a new line in a function body, then
  *   erased, then another one elsewhere (consecutive edits in one function, as people type);
  * - `imports`: an import typed character by character on a new line below a module-level import,
- *   then erased, then another one elsewhere.
+ *   then erased, then another one elsewhere;
+ * - `pauses`: `random` with a pause of 700 ms before each keystroke, which then often lands while
+ *   the full analysis that settles the pause is running.
  * Then, once, the time the full analysis that settles carried-over findings takes after typing pauses.
  */
+/** The pause before each keystroke of `pauses`. */
+const PAUSE_MS = 700;
+
 async function keystrokeLatency(example: string, targetLines: number, edits = 200, mode: EditMode = 'space'): Promise<void> {
   // An example name is copied up to the size wanted; a path is a real file, taken as it is.
   const real = example.includes('/');
@@ -79,12 +84,14 @@ async function keystrokeLatency(example: string, targetLines: number, edits = 20
   const first = await client.diagnostics(uri, () => true, 0, 120_000);
   const openMs = Number(process.hrtime.bigint() - opened) / 1e6;
   const lines = text.split('\n');
-  const nextChange = mode === 'words' ? wordTypist(lines, lcg(targetLines)) : mode === 'imports' ? importTypist(lines, lcg(targetLines)) : typist(lines, lcg(targetLines), mode);
+  const nextChange = mode === 'words' ? wordTypist(lines, lcg(targetLines)) : mode === 'imports' ? importTypist(lines, lcg(targetLines)) : typist(lines, lcg(targetLines), mode === 'pauses' ? 'random' : mode);
   const latencies: number[] = [];
   for (let i = 0; i < edits; i++) {
     const version = i + 2;
     const mark = client.published.length;
     const change = nextChange();
+    // Long enough for the analysis that settles a pause to start (300 ms) and be under way.
+    if (mode === 'pauses') await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
     const t0 = process.hrtime.bigint();
     await client.change(uri, version, [change]);
     await client.diagnostics(uri, (p) => p.version === version, mark, 120_000);
@@ -134,6 +141,7 @@ function serverTimings(logs: readonly string[]): string | undefined {
     ['clean_service.py', 10_000, 200, 'random'],
     ['clean_service.py', 10_000, 200, 'words'],
     ['clean_service.py', 10_000, 200, 'imports'],
+    ['clean_service.py', 10_000, 60, 'pauses'],
     ['blocking_calls.py', 10_000, 200, 'random'],
     ['clean_service.py', 100_000, 200, 'space'],
     ['clean_service.py', 100_000, 200, 'random'],
