@@ -653,18 +653,24 @@ export class Session {
       // A full analysis runs in slices: typing that resumes meanwhile is served at once, and the
       // stale work is dropped (the next pause starts it again).
       const steps = this.engine.analyzeInSlices(tree, text, options, link);
-      let step = steps.next();
-      while (!step.done) {
-        await new Promise((resolve) => setImmediate(resolve));
-        if (this.documents.get(uri) !== open || open.document.version !== version || open.tree !== (settling ? previousTree : tree)) {
-          steps.return(undefined as never);
-          if (settling) tree.delete();
-          if (timing) this.connection.console.log(`dropped ${JSON.stringify({ version, kind: full ? 'settling analysis' : 'full analysis' })}`);
-          return;
+      try {
+        let step = steps.next();
+        while (!step.done) {
+          await new Promise((resolve) => setImmediate(resolve));
+          if (this.documents.get(uri) !== open || open.document.version !== version || open.tree !== (settling ? previousTree : tree)) {
+            steps.return(undefined as never);
+            if (settling) tree.delete();
+            if (timing) this.connection.console.log(`dropped ${JSON.stringify({ version, kind: full ? 'settling analysis' : 'full analysis' })}`);
+            return;
+          }
+          step = steps.next();
         }
-        step = steps.next();
+        result = step.value;
+      } catch (error) {
+        // The settling analysis's own tree is nobody else's.
+        if (settling) tree.delete();
+        throw error;
       }
-      result = step.value;
     }
     if (settling) {
       dropTyping(open);
