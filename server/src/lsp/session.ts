@@ -682,20 +682,22 @@ export class Session {
     const analyzedWhole = !('state' in result);
     if (analyzedWhole) open.chunked = result.chunks ? chunkedFindings(result, result.chunks) : undefined;
     await this.publish(uri, open, version, result, settings, timing);
-    if (analyzedWhole && settings.incrementalAnalysis && open.chunked) this.prepareTyping(uri, open, tree, link);
+    if (analyzedWhole && settings.incrementalAnalysis && open.chunked) this.prepareTyping(uri, open, tree, version, link);
   }
 
   /**
    * After a full analysis, once the editor is idle: the model the next keystroke will carry over, so
    * that the first keystroke of a burst does not build it. Dropped by whatever changes the tree first.
    */
-  private prepareTyping(uri: string, open: OpenDocument, tree: Tree, link: WorkspaceLink | undefined): void {
+  private prepareTyping(uri: string, open: OpenDocument, tree: Tree, version: number, link: WorkspaceLink | undefined): void {
+    // An edit made while the analysis was being published: the tree is no longer as it was parsed.
+    if (open.document.version !== version) return;
     const preparing = { tree, steps: idleTypingModel(tree, pythonLineBreaks(open.document.getText()), link, IDLE_SLICE_MS) };
     open.preparing = preparing;
     const slice = () => {
       if (open.preparing !== preparing) return;
       // Another tree (a whole-text change, a close) drops the model half built; an edit finishes it first (`applyChange`).
-      if (this.documents.get(uri) !== open || open.tree !== tree || open.typing) {
+      if (this.documents.get(uri) !== open || open.tree !== tree || open.document.version !== version || open.typing) {
         open.preparing = undefined;
         return;
       }
