@@ -8,6 +8,7 @@ import { RULES } from '../rules';
 import type { Rule, RuleContext, Visitor } from './rule';
 import { chunksToVisitInSteps, Triggers } from './prefilter';
 import { SemanticModel, type Chunk } from './semantic';
+import { runToEnd } from './steps';
 import { suppressionFixes, Suppressions } from './suppressions';
 import { rangeOf } from './syntax';
 import { isRuleEnabled, severityOf } from './selection';
@@ -44,10 +45,7 @@ export function analyzeTree(
   rules: readonly Rule[] = RULES,
   workspace?: WorkspaceLink,
 ): AnalysisResult {
-  const steps = analyzeEveryFunction(tree, source, options, workspace, Infinity, rules);
-  let step = steps.next();
-  while (!step.done) step = steps.next();
-  return step.value;
+  return runToEnd(analyzeEveryFunction(tree, source, options, workspace, Infinity, rules));
 }
 
 /**

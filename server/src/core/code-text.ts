@@ -19,13 +19,13 @@ export function codeOnly(text: string): string {
   return code;
 }
 
-/** Spaces to slice blanks from: most comments and strings are on one line. */
-let SPACES = ' '.repeat(256);
+/** Spaces to slice blanks from (grown as needed): most comments and strings are on one line. */
+let spaces = ' '.repeat(256);
 
 function blankOf(piece: string): string {
   if (piece.includes('\n') || piece.includes('\r')) return piece.replace(/[^\r\n]/g, ' ');
-  while (SPACES.length < piece.length) SPACES += SPACES;
-  return SPACES.slice(0, piece.length);
+  while (spaces.length < piece.length) spaces += spaces;
+  return spaces.slice(0, piece.length);
 }
 
 function blankOut(text: string): string {
@@ -54,15 +54,12 @@ function blankOut(text: string): string {
       i = end;
       continue;
     }
-    if (c === 34 /* " */ || c === 39 /* ' */) {
-      const prefix = stringPrefix(text, i);
-      const end = stringEnd(text, i, prefix.formatted);
-      if (end < 0) break;
-      if (!prefix.formatted) blank(i, end);
-      i = end;
-      continue;
-    }
-    i++;
+    // A quote: the search stops at nothing else.
+    const prefix = stringPrefix(text, i);
+    const end = stringEnd(text, i, prefix.formatted);
+    if (end < 0) break;
+    if (!prefix.formatted) blank(i, end);
+    i = end;
   }
   if (kept === 0) return text;
   pieces.push(text.slice(kept));

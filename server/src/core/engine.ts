@@ -14,6 +14,7 @@ import type { Finding, Position, Range } from './types';
 import { createPythonParser, type ParserLocation, type PythonParser } from './parser';
 import type { AnalyzeOptions } from './types';
 import { SemanticModel } from './semantic';
+import { runToEnd } from './steps';
 import type { WorkspaceLink } from './workspace-types';
 import { WorkspaceIndex, type WorkspaceIndexOptions } from '../workspace/index';
 import { moduleDetails, summarizeModule } from '../workspace/summary';
@@ -153,10 +154,7 @@ export class Engine {
    */
   analyze(tree: Tree, original: string, options?: AnalyzeOptions, workspace?: WorkspaceLink): AnalysisResult {
     // The sliced analysis with slices that never end: one piece of code for both.
-    const steps = this.analyzeInSlices(tree, original, options, workspace, Infinity);
-    let step = steps.next();
-    while (!step.done) step = steps.next();
-    return step.value;
+    return runToEnd(this.analyzeInSlices(tree, original, options, workspace, Infinity));
   }
 
   /**

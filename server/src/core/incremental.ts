@@ -454,8 +454,8 @@ function lazyModel(root: Node, source: string, workspace: WorkspaceLink | undefi
 /**
  * A model of a freshly parsed tree (no edit since) for the first keystroke after a full analysis to
  * carry over, built while the editor is idle: otherwise that keystroke builds it (5-20 ms on 10,000
- * lines, 150 ms on 100,000). Yields whenever `sliceMs` have passed, so that a keystroke arriving
- * meanwhile waits for one slice at most (drop the rest then: that keystroke builds its own).
+ * lines, 150 ms on 100,000). Yields whenever `sliceMs` have passed, so that other messages wait for
+ * one slice at most (an edit arriving meanwhile runs the rest before the tree is edited).
  */
 export function* idleTypingModel(tree: Tree, source: string, workspace: WorkspaceLink | undefined, sliceMs = Infinity): Generator<void, TypingModel | undefined> {
   const root = keptRootOf(tree, []);
@@ -580,7 +580,8 @@ export function keptForTextOnlyEdit(staleTree: Tree, analyzedSource: string, sou
     return undefined;
   }
   // Outside every function: a comment inside one is the edited function's (`analyzeEditedFunction`).
-  if (previous.chunks.some((c) => c.start <= change.startIndex && change.oldEndIndex <= c.end)) return undefined;
+  const holding = previous.chunks[lastSpanStartingAt(previous.chunks, change.startIndex)];
+  if (holding && change.oldEndIndex <= holding.end) return undefined;
   for (let at: Node | null = node; at; at = at.parent) if (at.type === 'function_definition' || at.type === 'lambda') return undefined;
   return keptWhileBroken(previous, changes, undefined);
 }
@@ -729,10 +730,9 @@ function moduleRegionAt(root: Node, change: TextChange, source: string): { start
     if (statement.startIndex > change.newEndIndex) {
       after = statement;
       break;
-    } else {
-      if (first < 0) first = i;
-      last = i;
     }
+    if (first < 0) first = i;
+    last = i;
   }
   if (first >= 0) {
     // From the start of the line: text typed before a statement's first token moved it off column 0.

@@ -27,6 +27,7 @@ import type { Chunk, SemanticModel } from './semantic';
 import { canonicalName } from './knowledge';
 import { isRuleEnabled } from './selection';
 import { lastSpanStartingAt } from './spans';
+import { runToEnd } from './steps';
 import type { AnalyzeOptions } from './types';
 import { absoluteImport, type WorkspaceLink } from './workspace-types';
 
@@ -96,10 +97,7 @@ const IDENTIFIER = new RegExp(NAME, 'g');
  * and class scopes complete); no body is built here.
  */
 export function chunksToVisit(semantic: SemanticModel, text: string, triggers: Triggers, probe?: ImportProbe): Chunk[] {
-  const steps = chunksToVisitInSteps(semantic, text, triggers, probe);
-  let step = steps.next();
-  while (!step.done) step = steps.next();
-  return step.value;
+  return runToEnd(chunksToVisitInSteps(semantic, text, triggers, probe));
 }
 
 /** `chunksToVisit`, yielding between its steps (each a pass over the file's text), for an analysis in slices. */

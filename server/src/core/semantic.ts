@@ -360,7 +360,6 @@ export class SemanticModel {
     this.builder.rebind(statement, this.module);
     // Appended: back in document order, which `lookup` reads.
     for (const list of this.module.bindings.values()) if (list.some(within)) list.sort((a, b) => a.at - b.at);
-    this.cacheToken = {};
   }
 
   /**
@@ -1671,7 +1670,6 @@ class LazyFunctionInfo implements FunctionInfo {
   }
 }
 
-/** A top-level function or method; where its body starts is looked up when first asked for. */
 /**
  * Sets an instance attribute, the map kept in the order of the assignments in the file: rules that
  * go through them (the first loop among them) then pick the same one whatever order bodies were built in.
@@ -1690,6 +1688,7 @@ function setInDocumentOrder(attributes: Map<string, { value: Node; scope: Scope 
   for (const [name, value] of entries) attributes.set(name, value);
 }
 
+/** A top-level function or method; where its body starts is looked up when first asked for. */
 class LazyChunk implements Chunk {
   start: number;
   end: number;

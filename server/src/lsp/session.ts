@@ -41,6 +41,7 @@ import type { AnalysisResult } from '../core/analyze';
 import type { Finding } from '../core/types';
 import { analyzeIncrementally, analyzeWhileTyping, chunkedFindings, idleTypingModel, typingModelOf, type ChunkedFindings, type FunctionSpan, type TextChange, type TypingModel } from '../core/incremental';
 import { keptRootOf } from '../core/kept-root';
+import { runToEnd } from '../core/steps';
 import { configErrorDiagnostic, partialAnalysisDiagnostic, readConfigErrors, toLspDiagnostic, skippedFileDiagnostic } from './diagnostics';
 import { findingHover, vocabularyHover } from './hover';
 import { analyzeOptionsOf, DEFAULT_SETTINGS, normalizeSettings, SETTINGS_SECTION, type Settings } from './settings';
@@ -722,9 +723,7 @@ export class Session {
     open.preparing = undefined;
     if (!preparing || preparing.tree !== open.tree || open.typing) return;
     try {
-      let step = preparing.steps.next();
-      while (!step.done) step = preparing.steps.next();
-      open.typing = step.value;
+      open.typing = runToEnd(preparing.steps);
     } catch (error) {
       this.connection.console.error(`preparing the model for typing failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     }
