@@ -67,7 +67,7 @@ function blankOut(text: string): string {
 }
 
 /** The letters right before a quote, if they are a string prefix (`rb`, `f`, `Rf`, `t`...). */
-function stringPrefix(text: string, quote: number): { formatted: boolean } {
+export function stringPrefix(text: string, quote: number): { formatted: boolean } {
   let start = quote;
   while (start > 0 && quote - start < 2 && /[rRbBuUfFtT]/.test(text[start - 1]!)) start--;
   // Part of a longer name (`x"..."` is not Python anyway): no prefix.
@@ -76,7 +76,7 @@ function stringPrefix(text: string, quote: number): { formatted: boolean } {
 }
 
 /** Where the string literal starting at `at` (its opening quote) ends, just past the closing quote; -1 when it never does. */
-function stringEnd(text: string, at: number, formatted: boolean, depth0 = 0): number {
+export function stringEnd(text: string, at: number, formatted: boolean, depth0 = 0): number {
   // f-strings nested this deep are not written by people: give up (the rest is kept as it is).
   if (depth0 > MAX_NESTED_STRINGS) return -1;
   const quote = text.charCodeAt(at);

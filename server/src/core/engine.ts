@@ -18,6 +18,7 @@ import { runToEnd } from './steps';
 import type { WorkspaceLink } from './workspace-types';
 import { WorkspaceIndex, type WorkspaceIndexOptions } from '../workspace/index';
 import { moduleDetails, summarizeModule } from '../workspace/summary';
+import { skeletonOf } from '../workspace/skeleton';
 
 /** Files larger than this are skipped with a message rather than parsed. */
 export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
@@ -109,11 +110,18 @@ export class Engine {
       }
     };
     return new WorkspaceIndex(
-      // With details read later, no body is walked now: a lazy model.
-      (text, location, uri, link, details) =>
-        withTree(text, (tree) => summarizeModule(new SemanticModel(tree.rootNode, link, { source: text, lazyBodies: !!details }), location.name, uri, location.isPackage, details)),
+      (text, location, uri, link, details) => {
+        // With details read later from a parse of the whole text, no body is walked now: a lazy
+        // model of the module's skeleton (function bodies left out) tells the rest.
+        const source = details ? (skeletonOf(text) ?? text) : text;
+        return withTree(source, (tree) => summarizeModule(new SemanticModel(tree.rootNode, link, { source, lazyBodies: !!details }), location.name, uri, location.isPackage, details));
+      },
       options,
-      (text, location, link) => withTree(text, (tree) => moduleDetails(new SemanticModel(tree.rootNode, link, { source: text }), location.name)),
+      (text, location, link) => {
+        // Body facts are worked out for sync functions only: the bodies of `async def`s can go.
+        const source = skeletonOf(text, { asyncOnly: true }) ?? text;
+        return withTree(source, (tree) => moduleDetails(new SemanticModel(tree.rootNode, link, { source }), location.name));
+      },
     );
   }
 
