@@ -65,6 +65,29 @@ describe('workspace index', () => {
     assert.equal(absoluteImport('...x', 'shop.api', false), undefined);
   });
 
+  it('finds module files from folder listings read once, case and all, until told files were created', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ap-folders-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'pkg'));
+      fs.writeFileSync(path.join(dir, 'pkg', '__init__.py'), '');
+      fs.writeFileSync(path.join(dir, 'pkg', 'db.py'), 'async def save(): ...\n');
+      const engine = await testEngine();
+      const index = engine.createWorkspaceIndex();
+      index.addRoot(dir);
+      const link = index.linkFor(path.join(dir, 'main.py'));
+      assert.equal(link?.findFunction?.('pkg.db.save')?.summary.isAsync, true);
+      assert.equal(link?.findFunction?.('pkg.Db.save'), undefined, 'module names are case-sensitive');
+      assert.equal(link?.findFunction?.('pkg.nothere.deep.save'), undefined);
+      assert.equal(link?.findFunction?.('other.db.save'), undefined);
+      fs.writeFileSync(path.join(dir, 'pkg', 'cache.py'), 'async def get(): ...\n');
+      assert.equal(index.linkFor(path.join(dir, 'main.py'))?.findFunction?.('pkg.cache.get'), undefined, 'listings are kept until files are created');
+      index.invalidate(path.join(dir, 'pkg', 'cache.py'), true);
+      assert.equal(index.linkFor(path.join(dir, 'main.py'))?.findFunction?.('pkg.cache.get')?.summary.isAsync, true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('finds functions through re-exports and inherited methods', async () => {
     const index = await freshIndex();
     assert.equal(index.findFunction('shop.save_order')?.qualifiedName, 'shop.db.save_order');

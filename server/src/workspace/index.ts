@@ -268,7 +268,7 @@ export class WorkspaceIndex {
       if (!inRoot) this.located.set(root, (inRoot = new Map()));
       let file = inRoot.get(name);
       if (file === undefined) {
-        file = candidateFiles(root, name).find((f) => this.overlays.has(f) || fs.existsSync(f)) ?? null;
+        file = candidateFiles(root, name).find((f) => this.overlays.has(f) || this.packages.folders.has(f)) ?? null;
         inRoot.set(name, file);
       }
       // Reported from the lookup memo too: every analysis that asks must learn what the answer rests on.

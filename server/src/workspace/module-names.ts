@@ -16,14 +16,58 @@ export interface ModuleLocation {
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+const NOTHING: ReadonlySet<string> = new Set();
+
+/**
+ * What folders hold, each read once: an import is looked for as two candidate files under each
+ * root, and asking the file system about each (for every prefix of every dotted name a file
+ * mentions) took most of a cold run's look-ups. Names match as Python's import system matches
+ * them, case and all.
+ */
+export class FolderListings {
+  private readonly listings = new Map<string, ReadonlySet<string> | null>();
+
+  has(file: string): boolean {
+    return this.listing(path.dirname(file))?.has(path.basename(file)) ?? false;
+  }
+
+  /**
+   * The names in `dir` (none when it does not exist); null when it cannot be read. A folder its
+   * parent does not hold is not read: most candidate folders do not exist.
+   */
+  private listing(dir: string): ReadonlySet<string> | null {
+    let names = this.listings.get(dir);
+    if (names !== undefined) return names;
+    const parent = path.dirname(dir);
+    const siblings = parent === dir ? null : this.listing(parent);
+    if (siblings && !siblings.has(path.basename(dir))) {
+      names = NOTHING;
+    } else {
+      try {
+        names = new Set(fs.readdirSync(dir));
+      } catch (error) {
+        names = (error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR' ? NOTHING : null;
+      }
+    }
+    this.listings.set(dir, names);
+    return names;
+  }
+
+  clear(): void {
+    this.listings.clear();
+  }
+}
+
 /** Remembers which folders are packages; cleared when files are created or deleted. */
 export class PackageFolders {
   private readonly known = new Map<string, boolean>();
+  /** What folders hold, for package folders and for the files of modules. */
+  readonly folders = new FolderListings();
 
   isPackage(dir: string): boolean {
     let known = this.known.get(dir);
     if (known === undefined) {
-      known = fs.existsSync(path.join(dir, '__init__.py'));
+      known = this.folders.has(path.join(dir, '__init__.py'));
       this.known.set(dir, known);
     }
     return known;
@@ -31,6 +75,7 @@ export class PackageFolders {
 
   clear(): void {
     this.known.clear();
+    this.folders.clear();
   }
 
   locate(filePath: string): ModuleLocation | undefined {
