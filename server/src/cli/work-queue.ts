@@ -20,8 +20,11 @@ export class WorkQueue<T> {
     }));
   }
 
+  private readonly givenBack: T[] = [];
+
   /** The next item for `worker` (0-based), or undefined when every item was handed out. */
   take(worker: number): T | undefined {
+    if (this.givenBack.length > 0) return this.givenBack.pop();
     const own = this.stretches[worker % this.stretches.length]!;
     if (own.next < own.end) return this.items[own.next++];
     let richest: { next: number; end: number } | undefined;
@@ -30,8 +33,13 @@ export class WorkQueue<T> {
     return this.items[--richest.end];
   }
 
-  /** The items never handed out (for when every worker died). */
+  /** An item handed out that was never worked on (its worker died first): the next `take` gets it. */
+  giveBack(item: T): void {
+    this.givenBack.push(item);
+  }
+
+  /** The items never handed out, or given back (for when every worker died). */
   remaining(): T[] {
-    return this.stretches.flatMap((s) => this.items.slice(s.next, s.end));
+    return [...this.givenBack, ...this.stretches.flatMap((s) => this.items.slice(s.next, s.end))];
   }
 }

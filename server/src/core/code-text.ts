@@ -23,10 +23,20 @@ export function codeOnly(text: string): string {
 let spaces = ' '.repeat(256);
 
 function blankOf(piece: string): string {
-  if (piece.includes('\n') || piece.includes('\r')) return piece.replace(/[^\r\n]/g, ' ');
   while (spaces.length < piece.length) spaces += spaces;
-  return spaces.slice(0, piece.length);
+  if (!LINE_BREAK.test(piece)) return spaces.slice(0, piece.length);
+  // A docstring: spaces between its line breaks, the breaks kept as they are.
+  let blank = '';
+  let from = 0;
+  for (const match of piece.matchAll(LINE_BREAKS)) {
+    blank += spaces.slice(0, match.index - from) + match[0];
+    from = match.index + match[0].length;
+  }
+  return blank + spaces.slice(0, piece.length - from);
 }
+
+const LINE_BREAK = /[\r\n]/;
+const LINE_BREAKS = /\r\n|\r|\n/g;
 
 function blankOut(text: string): string {
   // Plain ASCII work on char codes; the result is joined from kept slices and blanks.

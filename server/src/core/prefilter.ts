@@ -253,6 +253,7 @@ export function* chunksToVisitInSteps(semantic: SemanticModel, text: string, tri
  */
 class WorkspaceNames {
   private readonly known = new Map<string, 'async' | 'module' | 'inert'>();
+  private readonly dottedLeads = new Map<string, boolean>();
   /** Imported names that are async themselves, and those that are modules. */
   readonly asyncImports: string[] = [];
   private readonly modules: string[] = [];
@@ -293,8 +294,13 @@ class WorkspaceNames {
     for (const span of spans) {
       const text = source.slice(span.start, span.end);
       for (const match of text.matchAll(DOTTED_NAME)) {
-        const attributes = match[2]!.split('.').map((a) => a.trim()).filter(Boolean);
-        if (this.leadsToAsync(match[1]!, attributes)) yield span.start + match.index;
+        // A file writes the same dotted names again and again (`self.conn.send`).
+        let leads = this.dottedLeads.get(match[0]);
+        if (leads === undefined) {
+          const attributes = match[2]!.split('.').map((a) => a.trim()).filter(Boolean);
+          this.dottedLeads.set(match[0], (leads = this.leadsToAsync(match[1]!, attributes)));
+        }
+        if (leads) yield span.start + match.index;
       }
     }
     for (let from = 0; from < this.modules.length; from += NAMES_PER_SEARCH) {
