@@ -153,6 +153,15 @@ describe('module skeletons for the workspace index', function () {
     assert.equal(skeletonOf(`def f(items):\n${BODY}\n\nx = """never closed\n`), undefined);
   });
 
+  it('parses the whole text of deeply nested functions that keep their bodies instead of scanning them once per level', () => {
+    let nested = '';
+    for (let i = 0; i < 1500; i++) nested += `${' '.repeat(i)}def f${i}():\n`;
+    nested += `${' '.repeat(1500)}yield 1\n\ndef g(items):\n${BODY}\n`;
+    // Without the limit this scans about 1500 times the text and leaves out g's body.
+    assert.equal(skeletonOf(nested), undefined);
+    assert.ok(skeletonOf(`def f():\n    yield 1\n\ndef g(items):\n${BODY}\n`) !== undefined);
+  });
+
   it('with asyncOnly, leaves out only async bodies that assign no attribute, and the body facts stay the same', () => {
     const text = `import time\n\nclass Client:\n    def connect(self):\n        time.sleep(1)\n        return self.sock.recv(1024)\n\n    async def open(self):\n        await self.loop.run(self.connect, timeout=10)\n\n    async def attach(self):\n        self.sock = await make_socket(self.host, self.port)\n`;
     const skeleton = skeletonOf(text, { asyncOnly: true })!;

@@ -39,6 +39,7 @@ const MIN_BODY = 32;
 export function skeletonOf(text: string, options: SkeletonOptions = {}): string | undefined {
   if (/\r(?!\n)/.test(text)) return undefined;
   const lines = new LogicalLines(text);
+  let budget = 4 * text.length + 65_536;
   const blanks: Array<{ start: number; dots: number; end: number }> = [];
   let line = lines.next();
   while (line) {
@@ -57,6 +58,10 @@ export function skeletonOf(text: string, options: SkeletonOptions = {}): string 
       line = lines.next();
     }
     const body = text.slice(first.codeStart, last.end);
+    // A body is searched, and scanned again if kept, once per function it is nested in: deep
+    // nesting would make that quadratic, so past a few passes over the text the whole text is parsed.
+    budget -= body.length;
+    if (budget < 0) return undefined;
     if (body.length < MIN_BODY || BODY_MATTERS.test(body) || (options.asyncOnly && ATTRIBUTE_ASSIGNMENT.test(body))) {
       // Its nested functions may still be blanked: their lines are scanned again.
       lines.restartAt(first);
