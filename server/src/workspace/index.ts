@@ -27,10 +27,11 @@ export interface WorkspaceIndexOptions {
   /** How many modules one analysis may load from disk before it stops following imports. */
   loadsPerAnalysis?: number;
   /**
-   * Work out the body facts of a module's functions only when an analysis first asks for one
-   * (the CLI: most modules are only asked whether a name is an `async def`). Off, every summary has
-   * them from the start (the language server: its background pass indexes the workspace ahead, so
-   * that a keystroke never waits for a module to be read).
+   * Work out the body facts of a module's functions only when an analysis first asks for one, from
+   * a parse of the module made then; the summary itself comes from the module's skeleton (its
+   * function bodies left out). The CLI and the language server both: most modules are only ever
+   * asked whether a name is an `async def`. Off, every summary has them from the start, from a
+   * parse and a model of the whole module (the tests compare both).
    */
   lazyDetails?: boolean;
 }
