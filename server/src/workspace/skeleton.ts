@@ -1,13 +1,13 @@
 /**
- * A module's text with the bodies of its functions blanked, for summaries that need only what
+ * A module's text with the bodies of its functions left out, for summaries that need only what
  * lies outside function bodies: the workspace index asks a summary whether a name is an `async def`,
- * a class or an import, and reads the body facts (blocking calls, calls) from a parse of the whole
- * text only when asked for them. The summaries of imported modules were the costliest part of a
- * cold CLI run with imports followed, most of it parsing bodies nothing looked at.
+ * a class or an import, and reads the body facts (blocking calls, calls) from another parse only when
+ * asked for them. The summaries of imported modules were the costliest part of a cold CLI run with
+ * imports followed, most of it parsing bodies nothing looked at.
  *
- * Lines keep their numbers, and what is kept its column: a blanked body becomes `...` where its first
- * statement started, then only the line breaks up to where its last statement ended. Offsets after a
- * blanked body move: the model of a skeleton is read with the skeleton as its source.
+ * Lines keep their numbers, and what is kept its column: a body left out becomes `...` where its first
+ * statement started, then only the line breaks up to where its last statement ended. Offsets after such
+ * a body move: the model of a skeleton is read with the skeleton as its source.
  */
 import { stringEnd, stringPrefix } from '../core/code-text';
 
@@ -22,7 +22,7 @@ const ATTRIBUTE_ASSIGNMENT = /\.\s*[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\ufff
 
 export interface SkeletonOptions {
   /**
-   * Blank only the bodies of `async def`s, and not those that assign an attribute: what the body
+   * Leave out only the bodies of `async def`s, and not those that assign an attribute: what the body
    * facts of a module's sync functions rest on (they are worked out for sync functions only).
    */
   asyncOnly?: boolean;
@@ -40,7 +40,7 @@ export function skeletonOf(text: string, options: SkeletonOptions = {}): string 
   if (/\r(?!\n)/.test(text)) return undefined;
   const lines = new LogicalLines(text);
   let budget = 4 * text.length + 65_536;
-  const blanks: Array<{ start: number; dots: number; end: number }> = [];
+  const leftOut: Array<{ start: number; dots: number; end: number }> = [];
   let line = lines.next();
   while (line) {
     const def = line.colon < 0 || line.codeAfterColon ? undefined : defAt(text, line.codeStart);
@@ -63,19 +63,19 @@ export function skeletonOf(text: string, options: SkeletonOptions = {}): string 
     budget -= body.length;
     if (budget < 0) return undefined;
     if (body.length < MIN_BODY || BODY_MATTERS.test(body) || (options.asyncOnly && ATTRIBUTE_ASSIGNMENT.test(body))) {
-      // Its nested functions may still be blanked: their lines are scanned again.
+      // Its nested functions may still be left out: their lines are scanned again.
       lines.restartAt(first);
       line = lines.next();
       continue;
     }
-    blanks.push({ start: header.end, dots: first.codeStart, end: last.end });
+    leftOut.push({ start: header.end, dots: first.codeStart, end: last.end });
   }
-  if (lines.failed || blanks.length === 0) return undefined;
+  if (lines.failed || leftOut.length === 0) return undefined;
   const pieces: string[] = [];
   let kept = 0;
-  for (const { start, dots, end } of blanks) {
-    // The line breaks stay (lines keep their numbers), the blanks between them go: tree-sitter's
-    // lexer reads whitespace a character at a time, which would take most of what the blanking saves.
+  for (const { start, dots, end } of leftOut) {
+    // The line breaks stay (lines keep their numbers), what is between them goes, spaces too: tree-sitter's
+    // lexer reads whitespace a character at a time, which would take most of what leaving out saves.
     const indentStart = text.lastIndexOf('\n', dots) + 1;
     pieces.push(text.slice(kept, start), lineBreaks(text, start, indentStart), text.slice(indentStart, dots), '...', lineBreaks(text, dots, end));
     kept = end;
