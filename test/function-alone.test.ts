@@ -611,6 +611,35 @@ describe('editing inside functions: the edited function parsed alone', function 
     }
   });
 
+  it('outside functions: what is typed on a line opened below a statement is no part of it (the stale tree stretched it)', () => {
+    const typist = new ServerTypist(engine, `import os\n${SOURCE}`);
+    const edit = (at: number, inserted: string, removed = 0) => typist.edit(at, inserted, removed);
+    try {
+      const warm = edit(typist.text.indexOf('await other()'), 'x = 1\n    ');
+      warm.alone?.dispose();
+      // Enter at the end of an import, then a name typed on the new line, character by character.
+      const opened = edit(typist.text.indexOf('import time') + 'import time'.length, '\n');
+      assert.ok(opened.moduleLevel, 'the line break');
+      for (const [k, ch] of [...'total'].entries()) {
+        const step = edit(typist.text.indexOf('import time\n') + 'import time\n'.length + k, ch);
+        assert.ok(step.moduleLevel, `${ch}: analyzed on the new line alone, not the whole file`);
+        assert.equal(step.moduleLevel.fresh.statements.length, 1);
+        assert.deepEqual(step.moduleLevel.findings.map(key), typist.full().map(key));
+      }
+      // After a backslash the new line goes on with the statement above: `import os, \` then `sys`.
+      const findings = (step: TypingStep) => (step.moduleLevel ?? step.alone?.result)?.findings.map(key) ?? typist.full().map(key);
+      const continued = edit(typist.text.indexOf('import os') + 'import os'.length, ', \\\n');
+      assert.deepEqual(findings(continued), typist.full().map(key));
+      for (const [k, ch] of [...'sys'].entries()) {
+        const step = edit(typist.text.indexOf('import os, \\\n') + 'import os, \\\n'.length + k, ch);
+        assert.ok(!step.moduleLevel?.fresh.statements.some((s) => s.start === typist.text.indexOf('sys')), 'not a statement of its own');
+        assert.deepEqual(findings(step), typist.full().map(key));
+      }
+    } finally {
+      typist.dispose();
+    }
+  });
+
   it('outside functions: an edit inside tokens of a statement (no name it binds) is analyzed on the tree and model as they are', () => {
     const typist = new ServerTypist(engine, ['import asyncio', 'import time', '', 'LIMIT = 3', '', '', 'async def main():', '    time.sleep(1)', '', '', 'def helper():', '    pass', '', '', 'if __name__ == "__main__":', '    asyncio.get_event_loop().run_until_complete(main())', ''].join('\n'));
     const edit = (at: number, inserted: string, removed = 0, expectParsed = true): TypingStep => {

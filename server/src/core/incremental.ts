@@ -722,7 +722,9 @@ function moduleRegionAt(root: Node, change: TextChange, source: string): { start
   const statements = root.namedChildren;
   let first = -1;
   let last = -1;
-  const touched = firstEndingAtOrAfter(statements, change.startIndex);
+  let touched = firstEndingAtOrAfter(statements, change.startIndex);
+  const stretched = touched < statements.length ? endOnLineAbove(statements[touched]!, change.startIndex, source) : undefined;
+  if (stretched !== undefined) touched++;
   const before: Node | undefined = statements[touched - 1];
   let after: Node | undefined;
   for (let i = touched; i < statements.length; i++) {
@@ -741,7 +743,7 @@ function moduleRegionAt(root: Node, change: TextChange, source: string): { start
     return { start, end: Math.max(statements[last]!.endIndex, change.newEndIndex) };
   }
   // Between statements: whole lines, from the one after the statement before.
-  const from = before ? source.indexOf('\n', before.endIndex) : -1;
+  const from = before ? source.indexOf('\n', stretched ?? before.endIndex) : -1;
   const start = before ? (from < 0 ? source.length : from + 1) : 0;
   const end = after ? after.startIndex : source.length;
   if (after && after.startPosition.column !== 0) return undefined;
@@ -762,7 +764,7 @@ const NAMING_TYPES = new Set(['import_statement', 'import_from_statement', 'futu
  */
 function sameShapeEdit(staleRoot: Node, parsed: Node, region: { start: number; end: number }, change: TextChange, typing: TypingModel | undefined, staleTree: Tree, source: string, rebinding = false): boolean {
   if (!typing || typing.staleTree !== staleTree || !typing.model.lazy) return false;
-  const before = staleStatementsIn(staleRoot, region);
+  const before = staleStatementsIn(staleRoot, region, source);
   const after = parsed.namedChildren;
   if (!before || before.length === 0 || before.length !== after.length) return false;
   const pairs: Array<[Node, Node]> = before.map((s, i) => [s, after[i]!]);
@@ -812,7 +814,7 @@ const ASYNC_LIBRARY_NAME = /\b(?:asyncio|trio|anyio)\b/;
  * re-parse the whole file and build a model.
  */
 function rebindableStatement(staleRoot: Node, parsed: Node, region: BrokenRegion, change: TextChange, typing: TypingModel | undefined, staleTree: Tree, source: string): Node | undefined {
-  const statements = staleStatementsIn(staleRoot, region);
+  const statements = staleStatementsIn(staleRoot, region, source);
   const statement = statements?.length === 1 ? statements[0]! : undefined;
   if (!statement) return undefined;
   if (IMPORT_TYPES.has(statement.type)) {
@@ -851,7 +853,7 @@ const INERT_TYPES = new Set([
  */
 function inertRegion(staleRoot: Node, parsed: Node, region: BrokenRegion, source: string): boolean {
   if (MEANINGFUL_COMMENT.test(region.analyzedText) || MEANINGFUL_COMMENT.test(source.slice(region.start, region.end))) return false;
-  const before = staleStatementsIn(staleRoot, region);
+  const before = staleStatementsIn(staleRoot, region, source);
   if (!before) return false;
   const stack = [...before, ...parsed.namedChildren];
   while (stack.length > 0) {
@@ -863,12 +865,13 @@ function inertRegion(staleRoot: Node, parsed: Node, region: BrokenRegion, source
 }
 
 /** The stale tree's module-level statements in the region; undefined when one reaches out of it. */
-function staleStatementsIn(staleRoot: Node, region: { start: number; end: number }): Node[] | undefined {
+function staleStatementsIn(staleRoot: Node, region: { start: number; end: number }, source: string): Node[] | undefined {
   const within: Node[] = [];
   const statements = staleRoot.namedChildren;
   for (let i = firstEndingAtOrAfter(statements, region.start); i < statements.length; i++) {
     const statement = statements[i]!;
     if (statement.startIndex > region.end) break;
+    if (endOnLineAbove(statement, region.start, source) !== undefined) continue;
     // The statement after the region starts where it ends (one emptied by a deletion is in it, to be looked at).
     if (statement.startIndex === region.end && statement.endIndex > region.end) continue;
     if (statement.startIndex < region.start || statement.endIndex > region.end) return undefined;
@@ -876,6 +879,29 @@ function staleStatementsIn(staleRoot: Node, region: { start: number; end: number
   }
   return within;
 }
+
+/**
+ * Where `node`'s text ends when it reaches `offset` only because the stale tree stretched it over
+ * text typed after it, on a line below its last token; undefined otherwise. tree-sitter's edit moves
+ * the end of every node that ends where text is inserted: after a line opened below an import and a
+ * name typed there, the import's last identifier reads `functools\nim`. A token never holds a line
+ * break (strings aside: their last token is the closing quote), so where its text first has a blank
+ * is where it ends.
+ */
+function endOnLineAbove(node: Node, offset: number, source: string): number | undefined {
+  if (node.startIndex >= offset || node.endIndex < offset) return undefined;
+  let leaf = node;
+  while (leaf.childCount > 0) leaf = leaf.child(leaf.childCount - 1)!;
+  if (leaf.type === 'comment' || leaf.type === 'string_content' || leaf.type === 'line_continuation' || leaf.isMissing || leaf.startIndex >= offset) return undefined;
+  const blank = BLANK_RUN.exec(source.slice(leaf.startIndex, offset));
+  if (!blank || blank.index === 0) return undefined;
+  const end = leaf.startIndex + blank.index;
+  if (source[end - 1] === '\\') return undefined;
+  // Blanks, then a line break: not a backslash, which goes on with the statement.
+  return /^[ \t\f\r]*\n/.test(source.slice(end, offset)) ? end : undefined;
+}
+
+const BLANK_RUN = /[ \t\f\r\n]/;
 
 /** Whether a chunk (sorted, not overlapping: functions) touches `start`-`end`, its ends included. */
 function touchesChunk(chunks: readonly Span[], start: number, end: number): boolean {
