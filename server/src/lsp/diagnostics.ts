@@ -19,7 +19,21 @@ export interface DiagnosticOptions {
   docsBaseUrl?: string;
 }
 
+/**
+ * The diagnostic made last for each finding, with what it was made for: a finding that typing left
+ * where it was is published as the same object again (its JSON is then kept, see `serialize`).
+ */
+const made = new WeakMap<Finding, { uri: string; relatedInformation: boolean; docsBaseUrl: string | undefined; diagnostic: Diagnostic }>();
+
 export function toLspDiagnostic(finding: Finding, uri: string, options: DiagnosticOptions): Diagnostic {
+  const last = made.get(finding);
+  if (last && last.uri === uri && last.relatedInformation === options.relatedInformation && last.docsBaseUrl === options.docsBaseUrl) return last.diagnostic;
+  const diagnostic = newLspDiagnostic(finding, uri, options);
+  made.set(finding, { uri, relatedInformation: options.relatedInformation, docsBaseUrl: options.docsBaseUrl, diagnostic });
+  return diagnostic;
+}
+
+function newLspDiagnostic(finding: Finding, uri: string, options: DiagnosticOptions): Diagnostic {
   const diagnostic: Diagnostic = {
     range: finding.range,
     severity: SEVERITY[finding.severity],
