@@ -121,7 +121,7 @@ export class Session {
   ) {
     // Body facts when first asked for: the background pass then parses only the skeleton of each
     // module, which on a 3,000-file workspace took indexing from 15 s to 4-5 s and the server's peak
-    // from 190-200 MB to under 140 MB. The analysis of an open file (on opening it, or after a pause)
+    // from 190-200 MB to 133-141 MB. The analysis of an open file (on opening it, or after a pause)
     // reads the body facts of the modules it calls into, one parse each, kept until the module changes.
     this.index = engine.createWorkspaceIndex({ lazyDetails: true });
     this.indexer = new BackgroundIndexer(connection, this.index, () => this.supportsProgress);
