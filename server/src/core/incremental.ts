@@ -902,7 +902,7 @@ function endOnLineAbove(node: Node, offset: number, source: string): number | un
   if (node.startIndex >= offset || node.endIndex < offset) return undefined;
   let leaf = node;
   while (leaf.childCount > 0) leaf = leaf.child(leaf.childCount - 1)!;
-  if (leaf.type === 'comment' || leaf.type === 'string_content' || leaf.type === 'line_continuation' || leaf.isMissing || leaf.startIndex >= offset) return undefined;
+  if (NOT_TOKENS.has(leaf.type) || leaf.isMissing || leaf.isError || leaf.startIndex >= offset) return undefined;
   const blank = BLANK_RUN.exec(source.slice(leaf.startIndex, offset));
   if (!blank || blank.index === 0) return undefined;
   const end = leaf.startIndex + blank.index;
@@ -912,6 +912,8 @@ function endOnLineAbove(node: Node, offset: number, source: string): number | un
 }
 
 const BLANK_RUN = /[ \t\f\r\n]/;
+/** Leaves that may hold blanks and line breaks of their own (an error node: text that did not parse). */
+const NOT_TOKENS = new Set(['comment', 'string_content', 'line_continuation', 'ERROR']);
 
 /** Whether a chunk (sorted, not overlapping: functions) touches `start`-`end`, its ends included. */
 function touchesChunk(chunks: readonly Span[], start: number, end: number): boolean {
