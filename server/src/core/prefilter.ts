@@ -78,10 +78,10 @@ interface Definition {
 }
 
 /** Identifier characters: non-ASCII ones all count, so that a name is never found inside a longer one. */
-const NAME_CHAR = '[A-Za-z0-9_\\u0080-\\uffff]';
+export const NAME_CHAR = '[A-Za-z0-9_\\u0080-\\uffff]';
 const NAME = `[A-Za-z_\\u0080-\\uffff]${NAME_CHAR}*`;
 /** `.name =` and `.name: T =` (not `==`): attributes a function assigns (`self.pool = ...`, `cls.x = ...`). */
-const ATTRIBUTE_ASSIGNMENT = new RegExp(`\\.\\s*(${NAME})\\s*(?::[^=\\n]{0,300})?=(?!=)`, 'g');
+export const ATTRIBUTE_ASSIGNMENT = new RegExp(`\\.\\s*(${NAME})\\s*(?::[^=\\n]{0,300})?=(?!=)`, 'g');
 const GLOBAL_STATEMENT = /(?:^|[;\n])[ \t]*global[ \t]+([^\n;#]+)/g;
 const IMPORT_WORD = new RegExp(`(?<!${NAME_CHAR})import(?!${NAME_CHAR})`);
 /** A name followed by attributes (`db.save`, `pkg . mod . Client`), not itself an attribute. */

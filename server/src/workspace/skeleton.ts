@@ -10,15 +10,16 @@
  * a body move: the model of a skeleton is read with the skeleton as its source.
  */
 import { stringEnd, stringPrefix } from '../core/code-text';
+import { ATTRIBUTE_ASSIGNMENT, NAME_CHAR } from '../core/prefilter';
 
 /**
  * Words that make a body matter outside itself: `yield` makes the function a generator (a summary
  * says so); `global` and `nonlocal` let it bind names of enclosing scopes, which the model looks for.
  */
-const BODY_MATTERS = /(?<![A-Za-z0-9_\u0080-\uffff])(?:yield|global|nonlocal)(?![A-Za-z0-9_\u0080-\uffff])/;
+const BODY_MATTERS = new RegExp(`(?<!${NAME_CHAR})(?:yield|global|nonlocal)(?!${NAME_CHAR})`);
 
-/** An attribute assigned (`self.conn = ...`): the model types attributes from every method's assignments. */
-const ATTRIBUTE_ASSIGNMENT = /\.\s*[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*\s*(?::[^=\n]{0,300})?=(?!=)/;
+/** An attribute assigned (`self.conn = ...`), as the pre-filter finds them: the model types attributes from every method's assignments. */
+const ATTRIBUTE_ASSIGNED = new RegExp(ATTRIBUTE_ASSIGNMENT.source);
 
 export interface SkeletonOptions {
   /**
@@ -62,7 +63,7 @@ export function skeletonOf(text: string, options: SkeletonOptions = {}): string 
     // nesting would make that quadratic, so past a few passes over the text the whole text is parsed.
     budget -= body.length;
     if (budget < 0) return undefined;
-    if (body.length < MIN_BODY || BODY_MATTERS.test(body) || (options.asyncOnly && ATTRIBUTE_ASSIGNMENT.test(body))) {
+    if (body.length < MIN_BODY || BODY_MATTERS.test(body) || (options.asyncOnly && ATTRIBUTE_ASSIGNED.test(body))) {
       // Its nested functions may still be left out: their lines are scanned again.
       lines.restartAt(first);
       line = lines.next();
