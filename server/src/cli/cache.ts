@@ -106,8 +106,6 @@ function dependencyHash(hash: string): string {
 /** What the file system said during this run, asked once per path (entries share most of their dependencies). */
 class FileFacts {
   private readonly hashes = new Map<string, string>();
-  /** Folder -> name -> exists: entries list names per folder, and short keys are cheap to look up. */
-  private readonly existing = new Map<string, Map<string, boolean>>();
   private readonly moduleNames = new Map<string, string>();
   /** Folder -> name -> what an entry records of a module there (as `existing`, for the same reasons). */
   private readonly modules = new Map<string, Map<string, ModuleFacts>>();
@@ -136,12 +134,9 @@ class FileFacts {
     return hash;
   }
 
+  /** Told by the folder listings the workspace index reads too: an entry's "absent" means what it meant there. */
   exists(dir: string, name: string): boolean {
-    let inDir = this.existing.get(dir);
-    if (!inDir) this.existing.set(dir, (inDir = new Map()));
-    let exists = inDir.get(name);
-    if (exists === undefined) inDir.set(name, (exists = fs.existsSync(path.join(dir, name))));
-    return exists;
+    return this.packages.folders.has(path.join(dir, name));
   }
 
   /**
