@@ -257,6 +257,32 @@ describe('import scan', () => {
     assert.deepEqual(scan('x = 1  # we import nothing\n'), []);
   });
 
+  it('places each statement from its first word to its end', () => {
+    const statements = (text: string) => scanImports(text)?.statements.map((s) => text.slice(s.start, s.end));
+    assert.deepEqual(statements('import re\nimport sys as system\n'), ['import re', 'import sys as system']);
+    assert.deepEqual(statements('x = 1; from a import b\nif T:  from c \\\n  import d\n'), ['from a import b', 'from c \\\n  import d']);
+  });
+
+  it('with imports followed, a file that starts with an import is not parsed for the statement itself', () => {
+    // The module `re` is in the workspace and leads to nothing async; naming it bare would count.
+    const link = { moduleName: 'm', isPackage: false, findFunction: () => undefined, isClass: () => false, classify: (name: string) => (name === 're' ? ('module' as const) : ('inert' as const)) };
+    const triggers = Triggers.of(RULES, {});
+    assert.equal(fileMayReport('import re\n\nPATTERN = re.compile("x")\n', triggers, link), false);
+    assert.equal(fileMayReport('import re\n\nengine = re\n', triggers, link), true);
+  });
+
+  it('with imports followed, a module named where it cannot become another name\'s value does not count', () => {
+    const link = { moduleName: 'm', isPackage: false, findFunction: () => undefined, isClass: () => false, classify: (name: string) => (name === 'db' ? ('module' as const) : ('inert' as const)) };
+    const triggers = Triggers.of(RULES, {});
+    const mayReport = (code: string) => fileMayReport(`import db\n${code}\n`, triggers, link);
+    for (const code of ['del db', 'if hasattr(db, "x"): pass', 'x = getattr( db, "x", None)', 'try:\n    pass\nexcept ImportError:\n    db = None', 'f(db=1)', 'def f(db=None): pass', 'class db: pass']) {
+      assert.equal(mayReport(code), false, code);
+    }
+    for (const code of ['x = db', 'return db', 'f(db)', 'x = [db]', 'hasattr(x, db)', 'if db == x: pass', 'f(db=db)', 'mydel db', 'obj.del db', 'x = (db := y)']) {
+      assert.equal(mayReport(code), true, code);
+    }
+  });
+
   it('gives up on an `import` word it cannot place', () => {
     assert.equal(scanImports('"""This module will import everything."""\n'), undefined);
     assert.equal(scanImports('x = "#"; import os as\n'), undefined);

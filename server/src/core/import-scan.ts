@@ -44,7 +44,11 @@ export function scanImports(text: string): ScannedImports | undefined {
     const parsed = head === '' ? parseImport(text, at + 'import'.length) : head.startsWith('from') ? parseFrom(head, text, at + 'import'.length) : undefined;
     if (!parsed) return undefined;
     result.imports.push(...parsed.imports);
-    result.statements.push({ start: lineStart + before.indexOf(head === '' ? 'import' : 'from'), end: parsed.end });
+    // The statement's first word: `import` itself, or the `from` after the last `:` or `;` (a `:` or
+    // `;` is never part of what the backslashes joined, so `before` has it at the same place).
+    const afterSeparator = Math.max(before.lastIndexOf(';'), before.lastIndexOf(':')) + 1;
+    const start = head === '' ? at : lineStart + before.indexOf('from', afterSeparator);
+    result.statements.push({ start, end: parsed.end });
     lastEnd = parsed.end;
   }
   return result;

@@ -86,6 +86,13 @@ const GLOBAL_STATEMENT = /(?:^|[;\n])[ \t]*global[ \t]+([^\n;#]+)/g;
 const IMPORT_WORD = new RegExp(`(?<!${NAME_CHAR})import(?!${NAME_CHAR})`);
 /** A name followed by attributes (`db.save`, `pkg . mod . Client`), not itself an attribute. */
 const DOTTED_NAME = new RegExp(`(?<![A-Za-z0-9_\\u0080-\\uffff.])(${NAME})((?:\\s*\\.\\s*${NAME})+)`, 'g');
+/**
+ * Before a module's name, what makes it no value that could stand for the module later: `del db`,
+ * `def db`, `class db`, and the module handed to a builtin that reads its attributes by name
+ * (`hasattr(db, "x")`; the model resolves no `getattr`). After it, `=` (not `==`) makes it a name
+ * being bound: an assignment's target, a keyword argument, a parameter with a default.
+ */
+const NOT_A_VALUE_BEFORE = `(?<!(?<!${NAME_CHAR}|\\.)(?:(?:del|def|class)\\s+|(?:getattr|hasattr|setattr|delattr|vars|dir)\\(\\s*))`;
 /** Names written as one alternation per search; more would make the pattern slow to compile. */
 const NAMES_PER_SEARCH = 200;
 const SEARCH_ROUNDS = 4;
@@ -249,7 +256,8 @@ export function* chunksToVisitInSteps(semantic: SemanticModel, text: string, tri
  * a class with async methods is hot as a name. An imported module is hot only through the
  * attributes written after it (`db.save()` may make a coroutine where `db.CONFIG` does not), and so
  * is any other dotted name not defined in this file (an unbound name is taken as a module); a module
- * written with no attribute after it (`conn = db`) makes the code holding it hot.
+ * written with no attribute after it (`conn = db`) makes the code holding it hot, unless it is
+ * written where it cannot become the value of another name (`del db`, `hasattr(db, "x")`, `db = None`).
  */
 class WorkspaceNames {
   private readonly known = new Map<string, 'async' | 'module' | 'inert'>();
@@ -305,7 +313,7 @@ class WorkspaceNames {
     }
     for (let from = 0; from < this.modules.length; from += NAMES_PER_SEARCH) {
       const names = this.modules.slice(from, from + NAMES_PER_SEARCH).map(escapeRegExp).join('|');
-      const bare = new RegExp(`(?<![A-Za-z0-9_\\u0080-\\uffff.])(?:${names})(?!${NAME_CHAR}|\\s*\\.)`, 'g');
+      const bare = new RegExp(`${NOT_A_VALUE_BEFORE}(?<![A-Za-z0-9_\\u0080-\\uffff.])(?:${names})(?!${NAME_CHAR}|\\s*\\.|\\s*=(?!=))`, 'g');
       for (const span of spans) {
         const text = source.slice(span.start, span.end);
         for (const match of text.matchAll(bare)) yield span.start + match.index;
