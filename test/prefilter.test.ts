@@ -271,6 +271,16 @@ describe('import scan', () => {
     assert.equal(fileMayReport('import re\n\nengine = re\n', triggers, link), true);
   });
 
+  it('with imports followed, a name imported from a module that spells a word counts where the code mentions it', () => {
+    const link = { moduleName: 'asyncio.helpers', isPackage: false, findFunction: () => undefined, isClass: () => false, classify: () => 'inert' as const };
+    const triggers = Triggers.of(RULES, {});
+    // `from . import tasks` in `asyncio/` imports `asyncio.tasks`: a package re-exporting its modules mentions nothing.
+    assert.equal(fileMayReport('from . import tasks\nfrom .events import get_event_loop as gel\n__all__ = ["tasks"]\n', triggers, link), false);
+    assert.equal(fileMayReport('from . import tasks\n\nTask = tasks.Task\n', triggers, link), true);
+    assert.equal(fileMayReport('from .events import get_event_loop as gel\n\ndef f():\n    return gel()\n', triggers, link), true);
+    assert.equal(fileMayReport('def f():\n    from . import tasks\n    return tasks\n', triggers, link), true);
+  });
+
   it('with imports followed, a module named where it cannot become another name\'s value does not count', () => {
     const link = { moduleName: 'm', isPackage: false, findFunction: () => undefined, isClass: () => false, classify: (name: string) => (name === 'db' ? ('module' as const) : ('inert' as const)) };
     const triggers = Triggers.of(RULES, {});

@@ -223,7 +223,7 @@ export function* chunksToVisitInSteps(semantic: SemanticModel, text: string, tri
     const names = pending;
     pending = [];
     for (let from = 0; from < names.length; from += NAMES_PER_SEARCH) {
-      const pattern = new RegExp(`(?<!${NAME_CHAR})(?:${names.slice(from, from + NAMES_PER_SEARCH).map(escapeRegExp).join('|')})(?!${NAME_CHAR})`);
+      const pattern = wholeNames(names.slice(from, from + NAMES_PER_SEARCH));
       chunks.forEach((chunk, i) => {
         if (!hotChunks[i] && pattern.test(source.slice(chunk.start, chunk.end))) heat(i);
       });
@@ -338,12 +338,13 @@ export function fileMayReport(text: string, triggers: Triggers, workspace?: Work
   const scanned = scanImports(code);
   if (!scanned) return true;
   const imports = new Map<string, string[]>();
+  /** Names bound to what spells a word (`from . import tasks` in `asyncio/` imports `asyncio.tasks`). */
+  const spelling: string[] = [];
   for (const { name, target } of scanned.imports) {
     const absolute = target.startsWith('.') ? absoluteImport(target, workspace.moduleName, workspace.isPackage) : target;
     if (absolute === undefined) continue;
-    // `from . import tasks` in `asyncio/` imports `asyncio.tasks`.
-    if (triggers.test(absolute)) return true;
-    addTo(imports, name, absolute);
+    if (triggers.test(absolute)) spelling.push(name);
+    else addTo(imports, name, absolute);
   }
   const names = new WorkspaceNames({ classify: workspace.classify }, imports, new Set());
   if (names.asyncImports.length > 0) return true;
@@ -355,7 +356,22 @@ export function fileMayReport(text: string, triggers: Triggers, workspace?: Work
     from = statement.end;
   }
   spans.push({ start: from, end: code.length });
+  // Such a name is hot, as the code that mentions it (a package that only re-exports its modules mentions none).
+  if (spelling.length > 0 && spans.some((span) => mentionsAnyOf(code.slice(span.start, span.end), spelling))) return true;
   return !names.asyncMentions(code, spans).next().done;
+}
+
+/** Whether `text` mentions one of `names` as a whole name, as the search for hot names does. */
+function mentionsAnyOf(text: string, names: readonly string[]): boolean {
+  for (let from = 0; from < names.length; from += NAMES_PER_SEARCH) {
+    if (wholeNames(names.slice(from, from + NAMES_PER_SEARCH)).test(text)) return true;
+  }
+  return false;
+}
+
+/** One of `names`, not inside a longer name. */
+function wholeNames(names: readonly string[]): RegExp {
+  return new RegExp(`(?<!${NAME_CHAR})(?:${names.map(escapeRegExp).join('|')})(?!${NAME_CHAR})`);
 }
 
 /** The index of the first of `sorted` at or after `offset` (`sorted.length` when none). */
