@@ -361,9 +361,11 @@ describe('workspace index: names answered from a module text', () => {
       'pkg.mixed.Calm': 'inert',
     };
     for (const [name, kind] of Object.entries(expected)) assert.equal((await index()).classify(name), kind, name);
-    // In a module with async code, a class is left to the summary.
+    // In a module with async code, a class without an `async def` in its body is told from the text; one with, by the summary.
     const calm = await index();
     calm.classify('pkg.mixed.Calm');
+    assert.equal(calm.loads, 0);
+    calm.classify('pkg.mixed.Svc');
     assert.equal(calm.loads, 1);
   });
 
@@ -389,5 +391,22 @@ describe('workspace index: names answered from a module text', () => {
     const mixed = textFactsOf('async def f(): pass\nclass A(B):\n    async  def g(self): pass\n    def h(self): pass\n# async def c(): pass\n');
     assert.deepEqual([...mixed.asyncDefs], ['f', 'g']);
     assert.deepEqual([...mixed.classes.keys()], ['A']);
+  });
+
+  it('tells from the text which class bodies may hold an async def', () => {
+    const withAsync = (code: string) => [...textFactsOf(code).classesWithAsyncDefs].sort();
+    const q = '"""';
+    const code =
+      'async def top(): pass\nclass Plain(B):\n    def h(self): pass\nclass Own:\n    async def g(self): pass\n' +
+      'class Outer:\n    class Inner:\n        async def m(self): pass\n' +
+      `class Doc:\n    ${q}\ndef fake(): pass\n${q}\n    async def late(self): pass\n` +
+      `class Kept:\n    x = f${q}\ndef fake(): pass\n${q}\n    def sync(self): pass\n` +
+      'def outer():\n    class Local:\n        pass\n    async def beside(): pass\n' +
+      'class Last:\n    x = 1\nasync def after(): pass\n';
+    // `Kept`: an f-string keeps its text, where a line that looks like a `def` may not end the class.
+    assert.deepEqual(withAsync(code), ['Doc', 'Inner', 'Kept', 'Outer', 'Own']);
+    assert.deepEqual(withAsync('class T:\n\tdef f(self): pass\nasync def g(): pass\n'), ['T'], 'a tab in the indentation: may');
+    assert.deepEqual(withAsync('class N:\n    pass\n'), []);
+    assert.deepEqual(withAsync('class C:\r\n    y = \\\r\ndef x(): pass\r\nasync def z(): pass\r\n'), ['C'], 'a line continued by a backslash: may');
   });
 });

@@ -26,7 +26,7 @@ import type { Rule } from './rule';
 import type { Chunk, SemanticModel } from './semantic';
 import { canonicalName } from './knowledge';
 import { isRuleEnabled } from './selection';
-import { lastSpanStartingAt } from './spans';
+import { firstAtOrAfter, lastSpanStartingAt } from './spans';
 import { runToEnd } from './steps';
 import type { AnalyzeOptions } from './types';
 import { absoluteImport, type WorkspaceLink } from './workspace-types';
@@ -372,18 +372,6 @@ function mentionsAnyOf(text: string, names: readonly string[]): boolean {
 /** One of `names`, not inside a longer name. */
 function wholeNames(names: readonly string[]): RegExp {
   return new RegExp(`(?<!${NAME_CHAR})(?:${names.map(escapeRegExp).join('|')})(?!${NAME_CHAR})`);
-}
-
-/** The index of the first of `sorted` at or after `offset` (`sorted.length` when none). */
-function firstAtOrAfter(sorted: readonly number[], offset: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {

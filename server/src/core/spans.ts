@@ -30,3 +30,15 @@ export function spanHolding<T extends Span>(spans: readonly T[], offset: number)
   const found = spans[lastSpanStartingAt(spans, offset)];
   return found && offset < found.end ? found : undefined;
 }
+
+/** The index of the first of `sorted` at or after `offset` (`sorted.length` when none). */
+export function firstAtOrAfter(sorted: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

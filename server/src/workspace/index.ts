@@ -331,8 +331,8 @@ export class WorkspaceIndex {
   /**
    * What the text of the module that `split` would pick tells of the name, without parsing the
    * module: `inert` when the name is no `async def` there, and neither imported there nor a class,
-   * unless what the import denotes is inert in turn, or the class is one of a module without async
-   * code whose every base is inert in turn (the summary gives the same answer then); `async` when an
+   * unless what the import denotes is inert in turn, or the class is one without an `async def` in
+   * its body whose every base is inert in turn (the summary gives the same answer then); `async` when an
    * `async def` has that name (for the pre-filter, which may take more code than needed but never
    * less: a method's name, or an earlier definition, would make the summary say `inert`); undefined
    * means "ask the summary". A module summarized already is asked directly, and one that cannot be
@@ -359,8 +359,8 @@ export class WorkspaceIndex {
         if (resolved === undefined || !inert([resolved, ...rest].join('.'))) return undefined;
       }
       if (!facts.classes.has(head)) return 'inert';
-      // A class of a module with async code may have async methods of its own.
-      const bases = facts.mayDefineAsync ? undefined : facts.classes.get(head);
+      // A class whose body may hold an `async def` may have async methods of its own.
+      const bases = facts.classesWithAsyncDefs.has(head) ? undefined : facts.classes.get(head);
       if (!bases) return undefined;
       for (const base of bases.flat()) {
         const [first, ...more] = base.split('.') as [string, ...string[]];

@@ -9,6 +9,7 @@
 import { codeOnly } from '../core/code-text';
 import { scanImports } from '../core/import-scan';
 import { escapeRegExp } from '../core/regex';
+import { firstAtOrAfter } from '../core/spans';
 
 export interface TextFacts {
   /** The word `async` occurs in the code (not in comments or plain strings). */
@@ -24,6 +25,12 @@ export interface TextFacts {
   readonly reboundBuiltins: ReadonlySet<string>;
   /** The names of the code's `async def`s, at any depth. */
   readonly asyncDefs: ReadonlySet<string>;
+  /**
+   * The classes whose body may hold an `async def` (a method of their own, or of a class nested in
+   * them): the others have no async method but what their bases give. Like `classes`, read only
+   * when `imports` could be.
+   */
+  readonly classesWithAsyncDefs: ReadonlySet<string>;
 }
 
 export function textFactsOf(text: string): TextFacts {
@@ -42,11 +49,20 @@ export function textFactsOf(text: string): TextFacts {
   const classes = new Map<string, string[][] | undefined>();
   const reboundBuiltins = new Set<string>();
   const asyncDefs = new Set<string>();
-  if (mayDefineAsync) for (const match of code.matchAll(ASYNC_DEF)) asyncDefs.add(match[1]!);
+  const asyncDefOffsets: number[] = [];
+  if (mayDefineAsync) {
+    for (const match of code.matchAll(ASYNC_DEF)) {
+      asyncDefs.add(match[1]!);
+      asyncDefOffsets.push(match.index);
+    }
+  }
+  const classesWithAsyncDefs = new Set<string>();
+  const budget = { left: 4 * code.length };
   if (imports) {
     for (const match of code.matchAll(CLASS_HEADER)) {
       const name = match[1]!;
       const bases = baseList(code, match.index + match[0].length);
+      if (asyncDefOffsets.length > 0 && classMayHoldAsyncDef(code, match.index, asyncDefOffsets, budget)) classesWithAsyncDefs.add(name);
       const known = classes.get(name);
       if (!classes.has(name)) classes.set(name, bases && (bases.length > 0 ? [bases] : []));
       else if (known && bases) known.push(...(bases.length > 0 ? [bases] : []));
@@ -58,8 +74,42 @@ export function textFactsOf(text: string): TextFacts {
       }
     }
   }
-  return { mayDefineAsync, imports, classes, reboundBuiltins, asyncDefs };
+  return { mayDefineAsync, imports, classes, reboundBuiltins, asyncDefs, classesWithAsyncDefs };
 }
+
+/**
+ * Whether an `async def` (of `asyncDefOffsets`, in order) may lie in the body of the class whose
+ * `class` word is at `classAt`: whether the body reaches the first `async def` after that word. The
+ * body is taken to end at the first later line, indented no deeper than the `class` line, that
+ * starts a `def`, `async def` or `class`: no expression continued from an earlier line can start
+ * with those words, and code that merely follows the class at its level only makes the body taken
+ * longer (on the safe side). Blanked strings leave no text; a triple quote still in the code (an
+ * f-string, whose text is kept), a line continued by a backslash or a tab in the indentation makes
+ * the answer "may", and so does running out of `budget` (characters searched, shared by the classes
+ * of a file, so that nested classes are not searched over and over).
+ */
+function classMayHoldAsyncDef(code: string, classAt: number, asyncDefOffsets: readonly number[], budget: { left: number }): boolean {
+  const next = firstAtOrAfter(asyncDefOffsets, classAt);
+  if (next >= asyncDefOffsets.length) return false;
+  const asyncDefAt = asyncDefOffsets[next]!;
+  const lineStart = Math.max(code.lastIndexOf('\n', classAt - 1), code.lastIndexOf('\r', classAt - 1)) + 1;
+  const indentation = code.slice(lineStart, classAt).match(/^[ \t]*/)![0];
+  if (indentation.includes('\t') || (budget.left -= asyncDefAt - classAt) < 0) return true;
+  // Past the word `class` itself: the next match is on a later line.
+  LEVEL_HEADER.lastIndex = classAt + 'class'.length;
+  for (let match = LEVEL_HEADER.exec(code); match && match.index <= asyncDefAt; match = LEVEL_HEADER.exec(code)) {
+    const lineBreak = code[match.index - 1] === '\n' && code[match.index - 2] === '\r' ? match.index - 2 : match.index - 1;
+    if (match[1]!.includes('\t') || code[lineBreak - 1] === '\\') return true;
+    if (match[1]!.length <= indentation.length) {
+      const body = code.slice(classAt, match.index);
+      return body.includes('"""') || body.includes("'''");
+    }
+  }
+  return true;
+}
+
+/** A line starting with `def`, `async def` or `class` (its indentation captured). */
+const LEVEL_HEADER = /(?<=[\r\n])([ \t]*)(?:async[ \t\\]+def|def|class)(?![\p{ID_Continue}])/gu;
 
 const IDENTIFIER = String.raw`[\p{ID_Start}_][\p{ID_Continue}]*`;
 const DOTTED_NAME = new RegExp(String.raw`^(${IDENTIFIER}(?:\s*\.\s*${IDENTIFIER})*)\s*(?:\[[^]*\])?$`, 'u');
