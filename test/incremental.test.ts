@@ -9,7 +9,9 @@ import { Edit, type Tree } from 'web-tree-sitter';
 import { analyzeInSlices, analyzeTree } from '../server/src/core/analyze';
 import type { Engine } from '../server/src/core/engine';
 import { analyzeIncrementally, chunkedFindings, keptForTextOnlyEdit, MAX_FRESH_CHARS, MAX_RESYNTAXED_CHUNKS } from '../server/src/core/incremental';
+import { parseRepaired, repairedSourceInSlices } from '../server/src/core/recovery';
 import { SemanticModel } from '../server/src/core/semantic';
+import { runToEnd } from '../server/src/core/steps';
 import { threadLaunchOf, threadTargets } from '../server/src/rules/helpers/workers';
 import type { Finding } from '../server/src/core/types';
 import { editChain, insertion } from './helpers/edit-chain';
@@ -387,6 +389,46 @@ describe('incremental analysis', function () {
       }
     }
     assert.ok(repaired > 0, 'the repaired copy found something in at least one file');
+  });
+
+  it('parses the repaired copy from the broken tree as a parse from nothing would (every node, offset and position)', () => {
+    const parser = { parse: (text: string, previous?: Tree) => engine.parse(text, previous) };
+    const shape = (tree: Tree): string[] => {
+      const out: string[] = [];
+      const cursor = tree.walk();
+      for (;;) {
+        const { startPosition: s, endPosition: e } = cursor;
+        out.push(`${cursor.nodeType} ${cursor.startIndex}-${cursor.endIndex} ${s.row}:${s.column}-${e.row}:${e.column}`);
+        if (cursor.gotoFirstChild()) continue;
+        while (!cursor.gotoNextSibling()) if (!cursor.gotoParent()) return out;
+      }
+    };
+    let compared = 0;
+    for (const file of pythonFiles(path.join(REPO_ROOT, 'examples')).sort()) {
+      const clean = fs.readFileSync(file, 'utf8');
+      const defs = [...clean.matchAll(/^(?:async def|def|class) /gm)].map((m) => m.index);
+      if (defs.length < 2) continue;
+      const middle = defs[Math.floor(defs.length / 2)]!;
+      const broken = [
+        clean.slice(0, defs[0]) + 'pending = (\n' + clean.slice(defs[0]),
+        clean.slice(0, middle) + 'def broken(:\n    "unclosed\n' + clean.slice(middle),
+        // The last chunk broken, with no line break at the end: its end is a column on the last line.
+        clean.trimEnd() + '\ndef tail(x:\n    return x √',
+        (clean.slice(0, middle) + 'x = [1,\n' + clean.slice(middle)).replace(/\n/g, '\r\n'),
+      ];
+      for (const text of broken) {
+        const tree = engine.parse(text);
+        const repair = runToEnd(repairedSourceInSlices(text, parser, Infinity));
+        assert.ok(repair, `${path.relative(REPO_ROOT, file)}: something to blank out`);
+        const fresh = engine.parse(repair.text);
+        const incremental = parseRepaired(parser, tree, repair);
+        assert.deepEqual(shape(incremental), shape(fresh), path.relative(REPO_ROOT, file));
+        assert.equal(shape(tree).join('\n').length > 0, true, 'the broken tree is left as it was, and usable');
+        compared++;
+        for (const t of [tree, fresh, incremental]) t.delete();
+      }
+    }
+    assert.ok(compared >= 8, `compared ${compared}`);
   });
 
   it('re-analyzes at most a few functions whose syntax, not text, an edit changed', () => {

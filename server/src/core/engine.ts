@@ -9,7 +9,7 @@ import { applyFixes } from './fix';
 import { analyzeInSlices } from './analyze';
 import { fileMayReport, Triggers } from './prefilter';
 import { RULES } from '../rules';
-import { repairedSourceInSlices } from './recovery';
+import { parseRepaired, repairedSourceInSlices } from './recovery';
 import type { Finding, Position, Range } from './types';
 import { createPythonParser, type ParserLocation, type PythonParser } from './parser';
 import type { AnalyzeOptions } from './types';
@@ -175,9 +175,10 @@ export class Engine {
     const result = yield* analyzeInSlices(tree, text, options ?? {}, workspace, sliceMs);
     result.findings = clampToLines(text, result.findings);
     if (!tree.rootNode.hasError) return result;
-    const repaired = yield* repairedSourceInSlices(text, this.parser, sliceMs);
-    if (repaired === undefined) return result;
-    const repairedTree = this.parser.parse(repaired);
+    const repair = yield* repairedSourceInSlices(text, this.parser, sliceMs);
+    if (repair === undefined) return result;
+    const repaired = repair.text;
+    const repairedTree = parseRepaired(this.parser, tree, repair);
     try {
       yield;
       const second = yield* analyzeInSlices(repairedTree, repaired, options ?? {}, workspace, sliceMs);
