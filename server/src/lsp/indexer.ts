@@ -9,6 +9,7 @@ import * as v8 from 'node:v8';
 import type { Connection } from 'vscode-languageserver/node';
 import { LoadDeferred, type WorkspaceIndex } from '../workspace/index';
 import { collectPythonFiles } from '../workspace/files';
+import { yieldToMessages } from './event-loop';
 
 /** How long one slice may run before yielding to pending messages. */
 const SLICE_MS = 12;
@@ -171,21 +172,3 @@ function sizeOf(file: string): number {
   }
 }
 
-/**
- * Turns of the event loop per yield. Serving a message takes a chain of callbacks, each queued
- * with setImmediate by the one before (the JSON-RPC queue, then the analysis the server
- * schedules, then the writer of its answer), and a callback queued from another runs on the
- * next turn only: resuming after one turn would put a slice between every two links.
- */
-const TURNS_PER_YIELD = 4;
-
-function yieldToMessages(): Promise<void> {
-  return new Promise((resolve) => {
-    let turns = TURNS_PER_YIELD;
-    const turn = (): void => {
-      if (--turns <= 0) resolve();
-      else setImmediate(turn);
-    };
-    setImmediate(turn);
-  });
-}

@@ -35,6 +35,7 @@ import type { AnalyzeOptions } from '../core/types';
 import type { WorkspaceIndex } from '../workspace/index';
 import type { WorkspaceLink } from '../core/workspace-types';
 import { BackgroundIndexer } from './indexer';
+import { yieldToMessages } from './event-loop';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkText, clampToLines, pythonLineBreaks, type Engine } from '../core/engine';
 import type { AnalysisResult } from '../core/analyze';
@@ -661,7 +662,7 @@ export class Session {
       try {
         let step = steps.next();
         while (!step.done) {
-          await new Promise((resolve) => setImmediate(resolve));
+          await yieldToMessages();
           if (this.documents.get(uri) !== open || open.document.version !== version || open.tree !== (settling ? previousTree : tree)) {
             steps.return(undefined as never);
             if (settling) tree.delete();
@@ -709,7 +710,7 @@ export class Session {
       try {
         const step = preparing.steps.next();
         if (!step.done) {
-          setImmediate(slice);
+          void yieldToMessages().then(slice);
           return;
         }
         open.typing = step.value;
@@ -718,7 +719,7 @@ export class Session {
       }
       open.preparing = undefined;
     };
-    setImmediate(slice);
+    void yieldToMessages().then(slice);
   }
 
   /** The model for typing that `prepareTyping` is building, finished now (the tree is about to be edited). */
