@@ -4,6 +4,8 @@
  *     fixtures repeated; pass the folder made by ../shared/corpus/make-corpus.sh for real code).
  *  2. Keystroke latency: the real server over stdio, files of ~300 and ~2,000 lines, 200 single-character
  *     incremental edits; time from sending didChange to receiving its publishDiagnostics.
+ * `--keystroke` runs only the latency part, `--lines=N` only the files of N lines, `--mode=MODE` only
+ * that kind of edits (space, random, words, imports, pauses).
  * Results go to stdout; docs/performance.md records them.
  */
 import * as fs from 'node:fs';
@@ -153,8 +155,10 @@ function serverTimings(logs: readonly string[]): string | undefined {
     }
   }
   const only = process.argv.find((a) => a.startsWith('--lines='));
+  const onlyMode = process.argv.find((a) => a.startsWith('--mode='));
   for (const [example, lines, edits, mode] of runs) {
     if (only && String(lines) !== only.slice('--lines='.length)) continue;
+    if (onlyMode && mode !== onlyMode.slice('--mode='.length)) continue;
     await keystrokeLatency(example, lines, edits, mode);
   }
 })();
