@@ -409,4 +409,14 @@ describe('workspace index: names answered from a module text', () => {
     assert.deepEqual(withAsync('class N:\n    pass\n'), []);
     assert.deepEqual(withAsync('class C:\r\n    y = \\\r\ndef x(): pass\r\nasync def z(): pass\r\n'), ['C'], 'a line continued by a backslash: may');
   });
+
+  it('reads class bodies in time linear in the text, however many classes (a hang fails on the time-out)', () => {
+    // Each class used to look back for a `\r` that is not there, to the start of the file: 68 s for these.
+    const many = textFactsOf(`import os\n${'class X:\n    pass\n'.repeat(100_000)}async def z(): pass\n`);
+    assert.deepEqual([...many.classesWithAsyncDefs], []);
+    // Nested 3,000 deep (the first read to their end, the rest "may" once a budget of reading is spent), or 50,000 on one line ("may").
+    const nested = textFactsOf(`import os\n${Array.from({ length: 3000 }, (_, i) => `${' '.repeat(i)}class C${i}:\n`).join('')}${' '.repeat(3000)}pass\nasync def z(): pass\n`);
+    assert.ok(!nested.classesWithAsyncDefs.has('C0') && nested.classesWithAsyncDefs.has('C2999'));
+    assert.ok(textFactsOf(`import os\n${'x = 1; class X: pass; '.repeat(50_000)}\nasync def z(): pass\n`).classesWithAsyncDefs.has('X'));
+  });
 });

@@ -92,21 +92,33 @@ function classMayHoldAsyncDef(code: string, classAt: number, asyncDefOffsets: re
   const next = firstAtOrAfter(asyncDefOffsets, classAt);
   if (next >= asyncDefOffsets.length) return false;
   const asyncDefAt = asyncDefOffsets[next]!;
-  const lineStart = Math.max(code.lastIndexOf('\n', classAt - 1), code.lastIndexOf('\r', classAt - 1)) + 1;
+  if (budget.left <= 0) return true;
+  // Back to the start of the line (not `lastIndexOf('\r')`, which would search to the file's start for a `\r` that is not there).
+  let lineStart = classAt;
+  while (lineStart > 0 && code[lineStart - 1] !== '\n' && code[lineStart - 1] !== '\r') {
+    // A `class` this far into a line is no statement of real code: "may", without reading the line again for every one.
+    if (classAt - --lineStart > MAX_INDENTATION) return true;
+  }
   const indentation = code.slice(lineStart, classAt).match(/^[ \t]*/)![0];
-  if (indentation.includes('\t') || (budget.left -= asyncDefAt - classAt) < 0) return true;
+  if (indentation.includes('\t')) return true;
   // Past the word `class` itself: the next match is on a later line.
   LEVEL_HEADER.lastIndex = classAt + 'class'.length;
-  for (let match = LEVEL_HEADER.exec(code); match && match.index <= asyncDefAt; match = LEVEL_HEADER.exec(code)) {
+  let match = LEVEL_HEADER.exec(code);
+  for (; match && match.index <= asyncDefAt; match = LEVEL_HEADER.exec(code)) {
     const lineBreak = code[match.index - 1] === '\n' && code[match.index - 2] === '\r' ? match.index - 2 : match.index - 1;
-    if (match[1]!.includes('\t') || code[lineBreak - 1] === '\\') return true;
+    if (match[1]!.includes('\t') || code[lineBreak - 1] === '\\') break;
     if (match[1]!.length <= indentation.length) {
+      budget.left -= match.index - classAt;
       const body = code.slice(classAt, match.index);
       return body.includes('"""') || body.includes("'''");
     }
   }
+  budget.left -= (match?.index ?? code.length) - classAt;
   return true;
 }
+
+/** Farther from its line's start than this, a `class` word is not read as a statement. */
+const MAX_INDENTATION = 1000;
 
 /** A line starting with `def`, `async def` or `class` (its indentation captured). */
 const LEVEL_HEADER = /(?<=[\r\n])([ \t]*)(?:async[ \t\\]+def|def|class)(?![\p{ID_Continue}])/gu;
