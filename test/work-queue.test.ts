@@ -57,6 +57,28 @@ parentPort.on('message', (request) => {
 parentPort.postMessage({ kind: 'ready' });
 `;
 
+  it('keeps the answer a worker posted just before crashing, and fails the file it would have checked next', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ap-pool-'));
+    try {
+      const script = path.join(dir, 'worker.js');
+      // Answers `b`, then dies at once: its answer and its error reach the main thread on different
+      // channels, in either order (once seen in a full run: `b` failed as the crashed file, then answered).
+      fs.writeFileSync(script, FAKE_WORKER.replace("if (request.file === 'crash')", "if (request.file === 'b') { parentPort.postMessage({ kind: 'checked', index: request.index, outcome: { fixed: 0, notes: ['b'], internalErrors: [] } }); throw new Error('boom'); }\n  if (request.file === 'crash')"));
+      const files = ['a', 'b', 'c', 'd'];
+      for (let round = 0; round < 10; round++) {
+        const outcomes = new Map<number, string>();
+        await checkInWorkers(script, 1, {} as CheckSettings, files.map((file, index) => ({ index, file, options: {} })), (index, outcome) => {
+          assert.ok(!outcomes.has(index), `${files[index]} answered twice`);
+          outcomes.set(index, 'failed' in outcome ? outcome.failed : outcome.notes.join());
+        });
+        // `b` was answered; the crash is put on the file sent after it, which the worker would have checked next.
+        assert.deepEqual(files.map((_, i) => outcomes.get(i)), ['a', 'b', 'the worker checking it crashed: boom', 'no worker was left to check it']);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('checks every file once with two files in flight per worker; a crash fails only the file being checked', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ap-pool-'));
     try {

@@ -75,10 +75,16 @@ export async function checkInWorkers(
         }
       });
       // A worker that dies takes only the file it was checking with it: the one waiting behind it
-      // goes back to the queue for the others.
+      // goes back to the queue for the others. Which file that was is told once the worker has
+      // exited: its answers posted before the crash may arrive after the 'error' event (they travel
+      // on another channel), and Node delivers them all before 'exit'.
+      let crash: Error | undefined;
       worker.on('error', (error) => {
+        crash = error;
+      });
+      worker.on('exit', () => {
         const [current, ...waiting] = inFlight.splice(0);
-        if (current) onOutcome(current.index, { failed: `the worker checking it crashed: ${error.message}` });
+        if (current) onOutcome(current.index, { failed: `the worker checking it crashed: ${crash?.message ?? 'it stopped'}` });
         for (const task of waiting) queue.giveBack(task);
         resolve();
       });
