@@ -808,6 +808,38 @@ describe('editing inside functions: the edited function parsed alone', function 
     }
   });
 
+  it('after a pause with a bracket left open in the function being typed, the keystroke that closes it goes on from the tree typing used', async () => {
+    const client = await timingClient();
+    try {
+      const uri = 'file:///alone/open-string.py';
+      await client.open(uri, SOURCE);
+      await client.diagnostics(uri, (p) => p.version === 1);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // In `first`'s body (line 5, 0-based 4): a call of the blocking helper, then a bracket left open after it.
+      await client.change(uri, 2, [{ range: { start: { line: 4, character: 4 }, end: { line: 4, character: 4 } }, text: 'later()\n    x = f(a\n    ' }]);
+      await client.diagnostics(uri, (p) => p.version === 2);
+      // The pause: the whole file does not parse (the bracket swallows what follows); its findings are published.
+      assert.equal(await client.connection.sendRequest('asyncPitfalls/settle', { uri }), 2);
+      const settled = client.published.filter((p) => p.uri === uri && p.version === 2).at(-1)!;
+      const typed = SOURCE.split('\n');
+      typed[4] = `    later()\n    x = f(a\n${typed[4]}`;
+      const fresh = (await testEngine()).analyzeText(typed.join('\n'), {});
+      fresh.tree.delete();
+      assert.deepEqual(settled.diagnostics.map((d) => `${d.code}@${d.range.start.line + 1}`), fresh.findings.map((f) => `${f.code}@${f.range.start.line + 1}`));
+      // The closing bracket: the function parsed alone on the model carried over, not the whole file again.
+      await client.change(uri, 3, [{ range: { start: { line: 5, character: 11 }, end: { line: 5, character: 11 } }, text: ')' }]);
+      const closed = await client.diagnostics(uri, (p) => p.version === 3);
+      assert.ok(client.logs.some((l) => l.includes('"version":3') && l.includes('function alone') && l.includes('model carried over')), client.logs.join('\n'));
+      assert.deepEqual(closed.diagnostics.map((d) => `${d.code}@${d.range.start.line + 1}`), ['AIO112@5', 'AIO101@11']);
+      // And the next pause settles on the whole file as it is.
+      assert.equal(await client.connection.sendRequest('asyncPitfalls/settle', { uri }), 3);
+      const final = client.published.filter((p) => p.uri === uri && p.version === 3).at(-1)!;
+      assert.deepEqual(final.diagnostics.map((d) => `${d.code}@${d.range.start.line + 1}`), ['AIO112@5', 'AIO101@11']);
+    } finally {
+      await client.shutdown();
+    }
+  });
+
   it('typing that resumes while the analysis settling a pause runs drops it and carries the model on', async () => {
     const client = await timingClient();
     try {

@@ -678,6 +678,16 @@ export class Session {
         throw error;
       }
     }
+    if (settling && result && tree.rootNode.hasError && open.typing && open.editedFunction) {
+      // The file does not parse as a whole while the function being typed does not parse alone (a
+      // string or a bracket left open, which swallows the code after it): its findings are published,
+      // and typing goes on from the tree and the model the keystrokes before used, as after a dropped
+      // settling analysis. Taking this tree instead would make the keystroke that closes the string
+      // re-parse all the code it swallowed (45-55 ms on 10,000 lines).
+      tree.delete();
+      await this.publish(uri, open, version, result, settings, timing);
+      return;
+    }
     if (settling) {
       dropTyping(open);
       open.editedFunction = undefined;
