@@ -4,7 +4,7 @@
  * `workspace/configuration`, and diagnostics pushed right after each burst of
  * edits. Every handler is guarded: a failure is logged, never fatal.
  */
-import { Edit, type Tree } from 'web-tree-sitter';
+import { Edit, type Node, type Tree } from 'web-tree-sitter';
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
@@ -678,7 +678,7 @@ export class Session {
         throw error;
       }
     }
-    if (settling && result && tree.rootNode.hasError && open.typing && open.editedFunction) {
+    if (settling && result && open.typing && open.editedFunction && errorInside(tree.rootNode, open.editedFunction)) {
       // The file does not parse as a whole while the function being typed does not parse alone (a
       // string or a bracket left open, which swallows the code after it): its findings are published,
       // and typing goes on from the tree and the model the keystrokes before used, as after a dropped
@@ -758,6 +758,22 @@ export class Session {
       this.connection.console.log(`timing ${JSON.stringify({ version, parseMs: round(parseMs), analysisMs: round(performance.now() - timing.parsed), kind: timing.kind })}`);
     }
     await this.connection.sendDiagnostics({ uri, version, diagnostics });
+  }
+}
+
+/**
+ * Whether the tree's first syntax error lies in `span` (the function being typed): then the error
+ * is what typing there left open, not something elsewhere that would keep the file from parsing
+ * however long the pause.
+ */
+function errorInside(root: Node, span: { start: number; end: number }): boolean {
+  if (!root.hasError) return false;
+  let node: Node = root;
+  for (;;) {
+    if (node.isError || node.isMissing) return span.start <= node.startIndex && node.startIndex <= span.end;
+    const child = node.children.find((c) => c !== null && (c.hasError || c.isMissing));
+    if (!child) return span.start <= node.startIndex && node.startIndex <= span.end;
+    node = child;
   }
 }
 
