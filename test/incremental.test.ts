@@ -14,7 +14,7 @@ import { SemanticModel } from '../server/src/core/semantic';
 import { runToEnd } from '../server/src/core/steps';
 import { threadLaunchOf, threadTargets } from '../server/src/rules/helpers/workers';
 import type { Finding } from '../server/src/core/types';
-import { editChain, insertion } from './helpers/edit-chain';
+import { deletion, editChain, insertion } from './helpers/edit-chain';
 import { REPO_ROOT, testEngine } from './helpers/engine';
 import { LspClient } from './helpers/lsp-client';
 
@@ -575,6 +575,79 @@ describe('edits of text nothing reads: comments and docstrings outside functions
       assert.ok(kept, `${after}: kept`);
       assert.ok(full.length >= 2);
       assert.deepEqual(kept.findings.map(key), full.map(key), `${after}: the findings of a full analysis`);
+    }
+  });
+
+  it('moves every finding without parsing when whitespace is typed or erased at the end of a line outside functions', async () => {
+    const engine = await testEngine();
+    const source = [
+      'import time',
+      'x = (1 +',
+      '     2)',
+      'y = 1 + \\',
+      '    2',
+      's = """one',
+      'two',
+      '"""',
+      '',
+      'class Service:',
+      '    limit = 3',
+      '',
+      '    async def run(self):',
+      '        time.sleep(1)',
+      '',
+      'async def main():',
+      '    time.sleep(2)',
+      '',
+    ].join('\n');
+    const edit = (at: number, inserted: string) => {
+      const tree = engine.parse(source);
+      try {
+        const first = analyzeTree(tree, source);
+        const change = insertion(source, at, inserted);
+        const text = source.slice(0, at) + inserted + source.slice(at);
+        tree.edit(new Edit(change));
+        const kept = keptForTextOnlyEdit(tree, source, text, chunkedFindings(first, first.chunks ?? []), [change]);
+        const fresh = engine.parse(text);
+        const full = analyzeTree(fresh, text).findings;
+        fresh.delete();
+        return { kept, full };
+      } finally {
+        tree.delete();
+      }
+    };
+    const endOf = (line: string) => source.indexOf(line) + line.length;
+    for (const [label, at, inserted] of [
+      ['a class line', endOf('class Service:'), '  '],
+      ['a class attribute', endOf('    limit = 3'), ' '],
+      ['inside brackets', endOf('x = (1 +'), '\t'],
+      ['a blank line in a class', endOf('    limit = 3\n'), '    '],
+      ['an import', endOf('import time'), ' '],
+    ] as const) {
+      const { kept, full } = edit(at, inserted);
+      assert.ok(kept, `${label}: kept`);
+      assert.deepEqual(kept.findings.map(key), full.map(key), `${label}: the findings of a full analysis`);
+    }
+    for (const [label, at, inserted] of [
+      ['after a backslash', endOf('y = 1 + \\'), ' '],
+      ['a line of a triple-quoted string', endOf('s = """one'), ' '],
+      ['a blank-looking line of a string', endOf('s = """one\ntwo\n'), ' '],
+      ['in a function', endOf('    time.sleep(2)'), ' '],
+      ['before the end of a line', source.indexOf('limit'), ' '],
+    ] as const) {
+      assert.equal(edit(at, inserted).kept, undefined, label);
+    }
+    // Erased again: a space at the end of the class line, deleted.
+    const spaced = source.replace('class Service:', 'class Service: ');
+    const tree = engine.parse(spaced);
+    try {
+      const first = analyzeTree(tree, spaced);
+      const at = spaced.indexOf('class Service: ') + 'class Service:'.length;
+      const change = deletion(spaced, at, 1);
+      tree.edit(new Edit(change));
+      assert.ok(keptForTextOnlyEdit(tree, spaced, source, chunkedFindings(first, first.chunks ?? []), [change]), 'a trailing space erased');
+    } finally {
+      tree.delete();
     }
   });
 
