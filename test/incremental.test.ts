@@ -544,17 +544,16 @@ describe('edits of text nothing reads: comments and docstrings outside functions
   ].join('\n');
   const key = (f: Finding) => JSON.stringify([f.code, f.range, f.message, f.related, f.fixes]);
 
-  /** Inserts `inserted` after the first `after`, on the tree of SOURCE: the result of `keptForTextOnlyEdit`, and what a full analysis finds. */
-  async function typeAfter(after: string, inserted: string) {
+  /** Inserts `inserted` at `at` of `source`, on its tree: the result of `keptForTextOnlyEdit`, and what a full analysis finds. */
+  async function typeInto(source: string, at: number, inserted: string) {
     const engine = await testEngine();
-    const tree = engine.parse(SOURCE);
+    const tree = engine.parse(source);
     try {
-      const first = analyzeTree(tree, SOURCE);
-      const at = SOURCE.indexOf(after) + after.length;
-      const change = insertion(SOURCE, at, inserted);
-      const text = SOURCE.slice(0, at) + inserted + SOURCE.slice(at);
+      const first = analyzeTree(tree, source);
+      const change = insertion(source, at, inserted);
+      const text = source.slice(0, at) + inserted + source.slice(at);
       tree.edit(new Edit(change));
-      const kept = keptForTextOnlyEdit(tree, SOURCE, text, chunkedFindings(first, first.chunks ?? []), [change]);
+      const kept = keptForTextOnlyEdit(tree, source, text, chunkedFindings(first, first.chunks ?? []), [change]);
       const fresh = engine.parse(text);
       const full = analyzeTree(fresh, text).findings;
       fresh.delete();
@@ -563,6 +562,9 @@ describe('edits of text nothing reads: comments and docstrings outside functions
       tree.delete();
     }
   }
+
+  /** Inserts `inserted` after the first `after` of SOURCE (see `typeInto`). */
+  const typeAfter = (after: string, inserted: string) => typeInto(SOURCE, SOURCE.indexOf(after) + after.length, inserted);
 
   it('moves every finding without parsing when a comment or a docstring outside functions is typed in', async () => {
     for (const [after, inserted] of [
@@ -600,22 +602,6 @@ describe('edits of text nothing reads: comments and docstrings outside functions
       '    time.sleep(2)',
       '',
     ].join('\n');
-    const edit = (at: number, inserted: string) => {
-      const tree = engine.parse(source);
-      try {
-        const first = analyzeTree(tree, source);
-        const change = insertion(source, at, inserted);
-        const text = source.slice(0, at) + inserted + source.slice(at);
-        tree.edit(new Edit(change));
-        const kept = keptForTextOnlyEdit(tree, source, text, chunkedFindings(first, first.chunks ?? []), [change]);
-        const fresh = engine.parse(text);
-        const full = analyzeTree(fresh, text).findings;
-        fresh.delete();
-        return { kept, full };
-      } finally {
-        tree.delete();
-      }
-    };
     const endOf = (line: string) => source.indexOf(line) + line.length;
     for (const [label, at, inserted] of [
       ['a class line', endOf('class Service:'), '  '],
@@ -624,7 +610,7 @@ describe('edits of text nothing reads: comments and docstrings outside functions
       ['a blank line in a class', endOf('    limit = 3\n'), '    '],
       ['an import', endOf('import time'), ' '],
     ] as const) {
-      const { kept, full } = edit(at, inserted);
+      const { kept, full } = await typeInto(source, at, inserted);
       assert.ok(kept, `${label}: kept`);
       assert.deepEqual(kept.findings.map(key), full.map(key), `${label}: the findings of a full analysis`);
     }
@@ -635,7 +621,7 @@ describe('edits of text nothing reads: comments and docstrings outside functions
       ['in a function', endOf('    time.sleep(2)'), ' '],
       ['before the end of a line', source.indexOf('limit'), ' '],
     ] as const) {
-      assert.equal(edit(at, inserted).kept, undefined, label);
+      assert.equal((await typeInto(source, at, inserted)).kept, undefined, label);
     }
     // Erased again: a space at the end of the class line, deleted.
     const spaced = source.replace('class Service:', 'class Service: ');
