@@ -563,12 +563,11 @@ export function keptForTextOnlyEdit(staleTree: Tree, analyzedSource: string, sou
   const removed = analyzedSource.slice(change.startIndex, change.oldEndIndex);
   const inserted = source.slice(change.startIndex, change.newEndIndex);
   if (STRUCTURAL_CHARACTERS.test(removed) || STRUCTURAL_CHARACTERS.test(inserted) || !readTextFrom(staleTree, source)) return undefined;
+  // Outside every function: an edit inside one is the edited function's (`analyzeEditedFunction`).
+  const holding = previous.chunks[lastSpanStartingAt(previous.chunks, change.startIndex)];
+  if (holding && change.oldEndIndex <= holding.end) return undefined;
   const root = staleTree.rootNode;
-  if (trailingWhitespaceEdit(root, source, change, removed, inserted)) {
-    // Outside every function (a function's own edits are parsed with it), as for comments.
-    const holding = previous.chunks[lastSpanStartingAt(previous.chunks, change.startIndex)];
-    return holding && change.oldEndIndex <= holding.end ? undefined : keptWhileBroken(previous, changes, undefined);
-  }
+  if (trailingWhitespaceEdit(root, source, change, removed, inserted)) return keptWhileBroken(previous, changes, undefined);
   const text = (n: Node | null) => n?.type === 'comment' || n?.type === 'string_content';
   let node = root.descendantForIndex(change.startIndex, change.newEndIndex);
   if (!node || !text(node) || change.startIndex <= node.startIndex || change.newEndIndex > node.endIndex) {
@@ -593,9 +592,7 @@ export function keptForTextOnlyEdit(staleTree: Tree, analyzedSource: string, sou
   } else {
     return undefined;
   }
-  // Outside every function: a comment inside one is the edited function's (`analyzeEditedFunction`).
-  const holding = previous.chunks[lastSpanStartingAt(previous.chunks, change.startIndex)];
-  if (holding && change.oldEndIndex <= holding.end) return undefined;
+  // Nor in a function nested in module-level code, or a lambda.
   for (let at: Node | null = node; at; at = at.parent) if (at.type === 'function_definition' || at.type === 'lambda') return undefined;
   return keptWhileBroken(previous, changes, undefined);
 }
