@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { CLI_INLINING_BUDGET } from '../server/src/cli/compiler-budget';
 import { escapeData, escapeProperty } from '../server/src/cli/github';
 import { REPO_ROOT } from './helpers/engine';
 import { parseExpectations } from './helpers/expectations';
@@ -124,6 +125,14 @@ describe('CLI', () => {
     assert.match(run(['--help']).stdout, /Usage: async-pitfalls check/);
     assert.match(run(['--version']).stdout, /^\d+\.\d+\.\d+\n$/);
     assert.match(run(['rules']).stdout, /AIO101 +blocking-sleep/);
+  });
+
+  it('limits inlining with an option this Node knows (V8 ignores an unknown one, all but silently)', () => {
+    const v8Options = spawnSync(process.execPath, ['--v8-options'], { encoding: 'utf8' }).stdout;
+    assert.match(v8Options, /--max-inlined-bytecode-size-cumulative\b.*\n.*type: int/);
+    assert.ok(CLI_INLINING_BUDGET > 0 && CLI_INLINING_BUDGET < 920, 'a budget below V8 default');
+    // The budget is set by the bundled CLI itself, before its workers start.
+    assert.match(fs.readFileSync(CLI, 'utf8'), /--max-inlined-bytecode-size-cumulative=/);
   });
 
   it('skips binary, non-UTF-8 and oversized files with one clear line each, and analyzes the rest', () => {

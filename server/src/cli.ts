@@ -30,6 +30,7 @@ import { buildFingerprint, defaultCacheDir, ResultCache, type Ticket } from './c
 import { displayPath, FileChecker, type CheckSettings, type FileOutcome } from './cli/check-file';
 import { Planner } from './cli/plan';
 import { checkInWorkers, type Task } from './cli/pool';
+import { limitInliningForShortRun } from './cli/compiler-budget';
 import { DEFAULT_MAX_FILE_BYTES, Engine } from './core/engine';
 import type { AnalyzeOptions } from './core/types';
 import { RULES } from './rules';
@@ -326,6 +327,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(USAGE + '\n');
         return 0;
       }
+      limitInliningForShortRun();
       return await check(rest);
     }
     if (command === 'rules') return listRules();
