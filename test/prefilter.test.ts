@@ -281,6 +281,20 @@ describe('import scan', () => {
     assert.equal(fileMayReport('def f():\n    from . import tasks\n    return tasks\n', triggers, link), true);
   });
 
+  it('with imports followed, a name bound to a coroutine function or an async class counts where the code mentions it', () => {
+    const link = { moduleName: 'app.api', isPackage: false, findFunction: () => undefined, isClass: () => false, classify: (name: string) => (name === 'app.db.fetch' || name === 'app.db.Pool' ? ('async' as const) : ('inert' as const)) };
+    const triggers = Triggers.of(RULES, {});
+    // Re-exported only: nothing here can call it, await it or subclass it.
+    assert.equal(fileMayReport('from app.db import fetch as fetch, Pool\n__all__ = ["fetch", "Pool"]\n', triggers, link), false);
+    assert.equal(fileMayReport('from app.db import fetch\n\ndef main():\n    fetch()\n', triggers, link), true);
+    assert.equal(fileMayReport('from app.db import fetch as get\n\nget()\n', triggers, link), true);
+    assert.equal(fileMayReport('from app.db import Pool\n\nclass Mine(Pool):\n    pass\n', triggers, link), true);
+    assert.equal(fileMayReport('from app.db import Pool\n\ndef make() -> Pool: ...\n', triggers, link), true);
+    assert.equal(fileMayReport('from app.db import Pool; p = Pool()\n', triggers, link), true);
+    // A longer name holding it is another name.
+    assert.equal(fileMayReport('from app.db import fetch\n\nprefetch = 1\n', triggers, link), false);
+  });
+
   it('with imports followed, a module named where it cannot become another name\'s value does not count', () => {
     const link = { moduleName: 'm', isPackage: false, findFunction: () => undefined, isClass: () => false, classify: (name: string) => (name === 'db' ? ('module' as const) : ('inert' as const)) };
     const triggers = Triggers.of(RULES, {});

@@ -347,7 +347,6 @@ export function fileMayReport(text: string, triggers: Triggers, workspace?: Work
     else addTo(imports, name, absolute);
   }
   const names = new WorkspaceNames({ classify: workspace.classify }, imports, new Set());
-  if (names.asyncImports.length > 0) return true;
   // The text between the import statements.
   const spans: Array<{ start: number; end: number }> = [];
   let from = 0;
@@ -356,8 +355,11 @@ export function fileMayReport(text: string, triggers: Triggers, workspace?: Work
     from = statement.end;
   }
   spans.push({ start: from, end: code.length });
-  // Such a name is hot, as the code that mentions it (a package that only re-exports its modules mentions none).
-  if (spelling.length > 0 && spans.some((span) => mentionsAnyOf(code.slice(span.start, span.end), spelling))) return true;
+  // Names bound to what spells a word, to a coroutine function or to a class with async methods are
+  // hot, as the code that mentions them: a module that only imports or re-exports them (a package's
+  // `__init__.py`, `from starlette.requests import Request as Request`) mentions none.
+  const hotImports = [...spelling, ...names.asyncImports];
+  if (hotImports.length > 0 && spans.some((span) => mentionsAnyOf(code.slice(span.start, span.end), hotImports))) return true;
   return !names.asyncMentions(code, spans).next().done;
 }
 
