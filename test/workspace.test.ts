@@ -329,7 +329,8 @@ describe('workspace index: names answered from a module text', () => {
     'coro.py': 'async def fetch():\n    pass\n',
     'reexport.py': 'from .coro import fetch\nfrom .plain import work\n',
     'rebound.py': 'from .deep import Base\nValueError = Base\n\nclass E(ValueError):\n    pass\n',
-    'mixed.py': 'import asyncio\n\nasync def fetch():\n    await asyncio.sleep(1)\n\ndef plain():\n    return 1\n\nclass Svc:\n    async def go(self):\n        pass\n\nclass Calm:\n    def stay(self):\n        pass\n',
+    'mixed.py': 'import asyncio\n\nasync def fetch():\n    await asyncio.sleep(1)\n\ndef plain():\n    return 1\n\nclass Svc:\n    async def go(self):\n        pass\n\nclass Calm:\n    def stay(self):\n        pass\n\n' +
+      'class Nested:\n    def run(self):\n        async def inner():\n            pass\n        return inner\n',
   };
   const folder = packageFolder('aio-text-', PACKAGE);
 
@@ -361,12 +362,21 @@ describe('workspace index: names answered from a module text', () => {
       'pkg.mixed.Calm': 'inert',
     };
     for (const [name, kind] of Object.entries(expected)) assert.equal((await index()).classify(name), kind, name);
-    // In a module with async code, a class without an `async def` in its body is told from the text; one with, by the summary.
+    // In a module with async code, a class is told from the text: inert without an `async def` in its
+    // body, async with one; what its methods are is the summary's to say.
     const calm = await index();
     calm.classify('pkg.mixed.Calm');
+    assert.equal(calm.classify('pkg.mixed.Svc'), 'async');
     assert.equal(calm.loads, 0);
-    calm.classify('pkg.mixed.Svc');
+    calm.classify('pkg.mixed.Svc.go');
     assert.equal(calm.loads, 1);
+    // An `async def` nested in a method makes the class async to the pre-filter, which may take more
+    // code than needed, never less; the summary knows it has no async method.
+    const nested = await index();
+    assert.equal(nested.classify('pkg.mixed.Nested'), 'async');
+    assert.equal(nested.loads, 0);
+    assert.equal(nested.findFunction('pkg.mixed.Nested.run')?.summary.isAsync, false);
+    assert.equal(nested.isClass('pkg.mixed.Nested'), true);
   });
 
   it('tells the analysis which callees surely are no coroutine functions', async () => {

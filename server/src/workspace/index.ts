@@ -333,8 +333,9 @@ export class WorkspaceIndex {
    * module: `inert` when the name is no `async def` there, and neither imported there nor a class,
    * unless what the import denotes is inert in turn, or the class is one without an `async def` in
    * its body whose every base is inert in turn (the summary gives the same answer then); `async` when an
-   * `async def` has that name (for the pre-filter, which may take more code than needed but never
-   * less: a method's name, or an earlier definition, would make the summary say `inert`); undefined
+   * `async def` has that name, or a class whose body may hold one (for the pre-filter, which may take
+   * more code than needed but never less: a method's name, an earlier definition or an `async def`
+   * nested in a method would make the summary say `inert`); undefined
    * means "ask the summary". A module summarized already is asked directly, and one that cannot be
    * read is left to `split`.
    */
@@ -359,8 +360,11 @@ export class WorkspaceIndex {
         if (resolved === undefined || !inert([resolved, ...rest].join('.'))) return undefined;
       }
       if (!facts.classes.has(head)) return 'inert';
-      // A class whose body may hold an `async def` may have async methods of its own.
-      const bases = facts.classesWithAsyncDefs.has(head) ? undefined : facts.classes.get(head);
+      // A class whose body may hold an `async def` may have async methods of its own: `async` for the
+      // class itself, as for an `async def` of that name (its summary would tell a nested function's
+      // `async def` from a method's, at the price of parsing the module).
+      if (facts.classesWithAsyncDefs.has(head)) return rest.length === 0 ? 'async' : undefined;
+      const bases = facts.classes.get(head);
       if (!bases) return undefined;
       for (const base of bases.flat()) {
         const [first, ...more] = base.split('.') as [string, ...string[]];
