@@ -110,6 +110,8 @@ class FileFacts {
   /** Folder -> name -> what an entry records of a module there (as `existing`, for the same reasons). */
   private readonly modules = new Map<string, Map<string, ModuleFacts>>();
   private readonly packages = new PackageFolders();
+  /** Missing file -> its outermost missing path (files of a run look for the same missing modules). */
+  private readonly missing = new Map<string, { dir: string; name: string }>();
 
   constructor(private readonly maxBytes: number) {}
 
@@ -144,6 +146,12 @@ class FileFacts {
    * everything under it (`pkg/` missing covers `pkg/__init__.py`, `pkg/sub.py`, ...).
    */
   outermostMissing(file: string): { dir: string; name: string } {
+    let found = this.missing.get(file);
+    if (!found) this.missing.set(file, (found = this.walkUpWhileMissing(file)));
+    return found;
+  }
+
+  private walkUpWhileMissing(file: string): { dir: string; name: string } {
     let dir = path.dirname(file);
     let name = path.basename(file);
     for (;;) {
@@ -274,12 +282,16 @@ export class ResultCache {
     const dependencies = outcome.dependencies ?? (this.run.followImports ? undefined : { modules: [], absent: [], present: [] });
     if (!dependencies) return;
     const modules = new Set(dependencies.modules);
-    const absent: NamesByDir = {};
+    // Sets: one file looks for hundreds of missing modules, most of them under the same folder.
+    const absentSets = new Map<string, Set<string>>();
     for (const file of dependencies.absent) {
       const { dir, name } = this.facts.outermostMissing(file);
-      const names = (absent[dir] ??= []);
-      if (!names.includes(name)) names.push(name);
+      let names = absentSets.get(dir);
+      if (!names) absentSets.set(dir, (names = new Set()));
+      names.add(name);
     }
+    const absent: NamesByDir = {};
+    for (const [dir, names] of absentSets) absent[dir] = [...names];
     const present: NamesByDir = {};
     for (const file of dependencies.present) if (!modules.has(file)) (present[path.dirname(file)] ??= []).push(path.basename(file));
     const byDir: Entry['modules'] = {};

@@ -43,6 +43,8 @@ class Frame {
 export class DependencyTracker implements IndexListener {
   private frames: Frame[] = [];
   private readonly ofModule = new Map<string, Frame>();
+  /** Root -> module name -> its candidate files: files of a run look up the same names again and again. */
+  private readonly candidates = new Map<string, Map<string, readonly string[]>>();
 
   /** Starts collecting for one file's analysis. */
   begin(): void {
@@ -57,8 +59,12 @@ export class DependencyTracker implements IndexListener {
     const present: string[] = [];
     // The same module name is looked up again and again: candidate paths are spelled out once, here.
     for (const [root, names] of frame.lookups) {
+      let inRoot = this.candidates.get(root);
+      if (!inRoot) this.candidates.set(root, (inRoot = new Map()));
       for (const [name, found] of names) {
-        for (const candidate of candidateFiles(root, name)) {
+        let candidates = inRoot.get(name);
+        if (!candidates) inRoot.set(name, (candidates = candidateFiles(root, name)));
+        for (const candidate of candidates) {
           if (candidate === found) {
             present.push(candidate);
             break;
