@@ -11,7 +11,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DependencyTracker } from '../server/src/cli/dependencies';
+import { DependencyTracker, MEMO_LIMIT } from '../server/src/cli/dependencies';
+import { candidateFiles } from '../server/src/workspace/module-names';
 import type { ModuleSummary } from '../server/src/core/workspace-types';
 import { WorkspaceIndex } from '../server/src/workspace/index';
 import { REPO_ROOT } from './helpers/engine';
@@ -345,6 +346,30 @@ describe('CLI result cache', () => {
       assert.deepEqual(deps.modules, [path.join(dir, 'lib', 'other.py')]);
       tracker.begin();
       assert.deepEqual(tracker.end(), { modules: [], absent: [], present: [] });
+    });
+
+    it('spell each file\'s candidate files right before and after the run has looked up more names than it keeps', () => {
+      const tracker = new DependencyTracker();
+      const root = path.join(os.tmpdir(), 'no-such-root');
+      const lookUp = (names: string[], found: (name: string) => string | null = () => null) => {
+        tracker.begin();
+        for (const name of names) tracker.looked(root, name, found(name));
+        return tracker.end();
+      };
+      const expected = (names: string[]) => names.flatMap((name) => candidateFiles(root, name));
+      const first = ['pkg.a', 'pkg', 'other'];
+      assert.deepEqual(lookUp(first).absent, expected(first));
+      // Past the limit the memo starts afresh; what each file is told stays the same.
+      const many = Array.from({ length: MEMO_LIMIT + 2 }, (_, i) => `m${i}`);
+      assert.equal(lookUp(many).absent.length, 2 * many.length);
+      assert.deepEqual(lookUp(first).absent, expected(first));
+      const present = lookUp(['pkg.a'], () => candidateFiles(root, 'pkg.a')[1]!);
+      assert.deepEqual(present, { modules: [], absent: [candidateFiles(root, 'pkg.a')[0]!], present: [candidateFiles(root, 'pkg.a')[1]!] });
+      // The same name under another root is other files.
+      const elsewhere = path.join(os.tmpdir(), 'another-root');
+      tracker.begin();
+      tracker.looked(elsewhere, 'pkg.a', null);
+      assert.deepEqual(tracker.end().absent, candidateFiles(elsewhere, 'pkg.a'));
     });
   });
 });

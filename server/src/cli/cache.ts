@@ -18,6 +18,7 @@ import { ConfigResolver } from '../config/resolve';
 import type { Finding } from '../core/types';
 import { PackageFolders } from '../workspace/module-names';
 import type { FileOutcome } from './check-file';
+import { MEMO_LIMIT } from './dependencies';
 
 export const CACHE_DIR_NAME = '.async-pitfalls-cache';
 
@@ -110,7 +111,7 @@ class FileFacts {
   /** Folder -> name -> what an entry records of a module there (as `existing`, for the same reasons). */
   private readonly modules = new Map<string, Map<string, ModuleFacts>>();
   private readonly packages = new PackageFolders();
-  /** Missing file -> its outermost missing path (files of a run look for the same missing modules). */
+  /** Missing file -> its outermost missing path (files of a run look for the same missing modules); at most MEMO_LIMIT. */
   private readonly missing = new Map<string, { dir: string; name: string }>();
 
   constructor(private readonly maxBytes: number) {}
@@ -147,7 +148,10 @@ class FileFacts {
    */
   outermostMissing(file: string): { dir: string; name: string } {
     let found = this.missing.get(file);
-    if (!found) this.missing.set(file, (found = this.walkUpWhileMissing(file)));
+    if (!found) {
+      if (this.missing.size > MEMO_LIMIT) this.missing.clear();
+      this.missing.set(file, (found = this.walkUpWhileMissing(file)));
+    }
     return found;
   }
 
