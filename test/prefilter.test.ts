@@ -295,6 +295,38 @@ describe('import scan', () => {
     assert.equal(fileMayReport('from app.db import fetch\n\nprefetch = 1\n', triggers, link), false);
   });
 
+  it('with imports followed, a module\'s name called counts as what the analysis calls: the parent module\'s attribute', () => {
+    // `unittest/main.py` exists, and `unittest/__init__.py` binds `main` to a plain function of it.
+    const kinds: Record<string, 'async' | 'module' | 'inert'> = { 'unittest.main': 'module', 'pkg.run': 'module', 'pkg.Sub': 'module' };
+    const callees: Record<string, 'async' | 'module' | 'inert'> = { 'unittest.main': 'inert', 'pkg.run': 'async', 'pkg.Sub': 'inert' };
+    const link = {
+      moduleName: 'm',
+      isPackage: false,
+      findFunction: () => undefined,
+      isClass: () => false,
+      classify: (name: string) => kinds[name] ?? 'inert',
+      classifyCallee: (name: string) => callees[name] ?? 'inert',
+    };
+    const triggers = Triggers.of(RULES, {});
+    const mayReport = (code: string) => fileMayReport(code, triggers, link);
+    for (const code of ['from unittest import main\nmain()\n', 'from unittest import main\n\nif __name__ == "__main__":\n    main(module="x",\n         exit=False)\n', 'from unittest import main\nmain \\\n  ()\n']) {
+      assert.equal(mayReport(code), false, code);
+    }
+    for (const code of [
+      // Handed on as a value: the analysis takes it as the module, whose attributes may be async.
+      'from unittest import main\nrunner = main\nrunner.foo()\n',
+      'from unittest import main\nf(main, 1)\n',
+      // The attribute is a coroutine function.
+      'from pkg import run\nrun()\n',
+      // Looks like a class: the analysis types the result, and looks its methods up in the submodule.
+      'from pkg import Sub\nx = Sub()\n',
+    ]) {
+      assert.equal(mayReport(code), true, code);
+    }
+    // Without the callee's classification (an older link), a call counts as before.
+    assert.equal(fileMayReport('from unittest import main\nmain()\n', triggers, { ...link, classifyCallee: undefined }), true);
+  });
+
   it('with imports followed, a module named where it cannot become another name\'s value does not count', () => {
     const link = { moduleName: 'm', isPackage: false, findFunction: () => undefined, isClass: () => false, classify: (name: string) => (name === 'db' ? ('module' as const) : ('inert' as const)) };
     const triggers = Triggers.of(RULES, {});

@@ -44,7 +44,10 @@ function packageFolder(prefix: string, files: Record<string, string>): () => str
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
     fs.mkdirSync(path.join(dir, 'pkg'));
-    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, 'pkg', name), text);
+    for (const [name, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, 'pkg', name)), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'pkg', name), text);
+    }
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
   return () => dir;
@@ -331,6 +334,10 @@ describe('workspace index: names answered from a module text', () => {
     'rebound.py': 'from .deep import Base\nValueError = Base\n\nclass E(ValueError):\n    pass\n',
     'mixed.py': 'import asyncio\n\nasync def fetch():\n    await asyncio.sleep(1)\n\ndef plain():\n    return 1\n\nclass Svc:\n    async def go(self):\n        pass\n\nclass Calm:\n    def stay(self):\n        pass\n\n' +
       'class Nested:\n    def run(self):\n        async def inner():\n            pass\n        return inner\n',
+    // A package binding the names of its submodules to what they define (as unittest binds `main`).
+    'runner/__init__.py': 'from .main import main\nfrom .go import go\n',
+    'runner/main.py': 'def main():\n    pass\n',
+    'runner/go.py': 'async def go():\n    pass\n',
   };
   const folder = packageFolder('aio-text-', PACKAGE);
 
@@ -377,6 +384,19 @@ describe('workspace index: names answered from a module text', () => {
     assert.equal(nested.loads, 0);
     assert.equal(nested.findFunction('pkg.mixed.Nested.run')?.summary.isAsync, false);
     assert.equal(nested.isClass('pkg.mixed.Nested'), true);
+  });
+
+  it('classifies a called name as the analysis resolves a callee: the package\'s attribute, not the submodule', async () => {
+    const fresh = await index();
+    assert.equal(fresh.classify('pkg.runner.main'), 'module');
+    assert.equal(fresh.classifyCallee('pkg.runner.main'), 'inert');
+    assert.equal(fresh.findFunction('pkg.runner.main')?.summary.isAsync, false);
+    assert.equal(fresh.classify('pkg.runner.go'), 'module');
+    assert.equal(fresh.classifyCallee('pkg.runner.go'), 'async');
+    assert.equal(fresh.findFunction('pkg.runner.go')?.summary.isAsync, true);
+    // A module's own function, and a name nobody binds.
+    assert.equal(fresh.classifyCallee('pkg.coro.fetch'), 'async');
+    assert.equal(fresh.classifyCallee('pkg.runner.missing'), 'inert');
   });
 
   it('tells the analysis which callees surely are no coroutine functions', async () => {

@@ -68,7 +68,7 @@ export function* analyzeInSlices(
   // The walk of the code outside functions: hundreds of milliseconds for 100,000 lines.
   while (!semantic.buildSome(() => clock.due())) yield* clock.tick();
   const runner = new RuleRunner(semantic, source, options);
-  const choosing = chunksToVisitInSteps(semantic, source, triggers, workspace?.classify ? { classify: workspace.classify } : undefined);
+  const choosing = chunksToVisitInSteps(semantic, source, triggers, workspace?.classify ? { classify: workspace.classify, classifyCallee: workspace.classifyCallee } : undefined);
   let chosen = choosing.next();
   for (; !chosen.done; chosen = choosing.next()) yield* clock.tick();
   const visited = chosen.value;

@@ -24,7 +24,7 @@ import { codeOnly } from './code-text';
 import { scanImports } from './import-scan';
 import type { Rule } from './rule';
 import type { Chunk, SemanticModel } from './semantic';
-import { canonicalName } from './knowledge';
+import { canonicalName, looksLikeClass } from './knowledge';
 import { isRuleEnabled } from './selection';
 import { firstAtOrAfter, lastSpanStartingAt } from './spans';
 import { runToEnd } from './steps';
@@ -65,6 +65,8 @@ export class Triggers {
  */
 export interface ImportProbe {
   classify(qualifiedName: string): 'async' | 'module' | 'inert';
+  /** See `WorkspaceLink.classifyCallee`. */
+  classifyCallee?(qualifiedName: string): 'async' | 'module' | 'inert';
 }
 
 /** A span of text outside every chunk that defines names (a value, a class, a `with` manager) or a class's bases. */
@@ -95,6 +97,9 @@ const DOTTED_NAME = new RegExp(`(?<![A-Za-z0-9_\\u0080-\\uffff.])(${NAME})((?:\\
 const NOT_A_VALUE_BEFORE = `(?<!(?<!${NAME_CHAR}|\\.)(?:(?:del|def|class)\\s+|(?:getattr|hasattr|setattr|delattr|vars|dir)\\(\\s*))`;
 /** Names written as one alternation per search; more would make the pattern slow to compile. */
 const NAMES_PER_SEARCH = 200;
+/** Spaces and at most one line break (inside brackets) between a name and the parenthesis calling it. */
+const CALL_FOLLOWS = /^[ \t]*(?:\\?\r?\n[ \t]*)?\(/;
+const CALL_LOOKAHEAD = 200;
 const SEARCH_ROUNDS = 4;
 const IDENTIFIER = new RegExp(NAME, 'g');
 
@@ -261,6 +266,7 @@ export function* chunksToVisitInSteps(semantic: SemanticModel, text: string, tri
  */
 class WorkspaceNames {
   private readonly known = new Map<string, 'async' | 'module' | 'inert'>();
+  private readonly calleeKinds = new Map<string, 'async' | 'module' | 'inert'>();
   private readonly dottedLeads = new Map<string, boolean>();
   /** Imported names that are async themselves, and those that are modules. */
   readonly asyncImports: string[] = [];
@@ -316,9 +322,29 @@ class WorkspaceNames {
       const bare = new RegExp(`${NOT_A_VALUE_BEFORE}(?<![A-Za-z0-9_\\u0080-\\uffff.])(?:${names})(?!${NAME_CHAR}|\\s*\\.|\\s*=(?!=))`, 'g');
       for (const span of spans) {
         const text = source.slice(span.start, span.end);
-        for (const match of text.matchAll(bare)) yield span.start + match.index;
+        for (const match of text.matchAll(bare)) {
+          if (!this.calledHarmlessly(text, match.index + match[0].length, match[0])) yield span.start + match.index;
+        }
       }
     }
+  }
+
+  /**
+   * A module's name called (`main(...)`) is not the module, which cannot be called: the analysis
+   * takes the callee as the parent module's attribute (`from unittest import main` binds the
+   * function `unittest/__init__.py` imports from its submodule `main`). Harmless when that attribute
+   * leads to nothing async and the call's result gets no type (a name that looks like a class would
+   * make it an instance, whose methods the analysis looks up in the submodule).
+   */
+  private calledHarmlessly(text: string, end: number, name: string): boolean {
+    if (!this.probe.classifyCallee || !CALL_FOLLOWS.test(text.slice(end, end + CALL_LOOKAHEAD))) return false;
+    for (const target of this.imports.get(name) ?? []) {
+      if (looksLikeClass(target)) return false;
+      let kind = this.calleeKinds.get(target);
+      if (kind === undefined) this.calleeKinds.set(target, (kind = this.probe.classifyCallee(canonicalName(target))));
+      if (kind !== 'inert') return false;
+    }
+    return true;
   }
 }
 
@@ -346,7 +372,7 @@ export function fileMayReport(text: string, triggers: Triggers, workspace?: Work
     if (triggers.test(absolute)) spelling.push(name);
     else addTo(imports, name, absolute);
   }
-  const names = new WorkspaceNames({ classify: workspace.classify }, imports, new Set());
+  const names = new WorkspaceNames({ classify: workspace.classify, classifyCallee: workspace.classifyCallee }, imports, new Set());
   // The text between the import statements.
   const spans: Array<{ start: number; end: number }> = [];
   let from = 0;

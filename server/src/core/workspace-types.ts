@@ -90,6 +90,12 @@ export interface WorkspaceLink {
    */
   classify?(qualifiedName: string): 'async' | 'module' | 'inert';
   /**
+   * `classify` for a name that is called (`main(...)`), taken as the analysis takes a callee: the
+   * attribute of its parent module, not a submodule of that name (`from unittest import main` binds
+   * the function `unittest/__init__.py` imports, though `unittest/main.py` exists).
+   */
+  classifyCallee?(qualifiedName: string): 'async' | 'module' | 'inert';
+  /**
    * True when the text of the module defining the name shows, without parsing it, that the name is
    * no `async def` (nor anything that could lead to one): `findFunction` would find no coroutine
    * function. False means "look it up".

@@ -142,6 +142,7 @@ export class WorkspaceIndex {
       findFunction: (name) => this.findFunction(name, lookup),
       isClass: (name) => this.isClass(name, lookup),
       classify: (name) => this.classify(name, probe),
+      classifyCallee: (name) => this.classifyCallee(name, probe),
       surelyNotAsync: (name) => !this.locate(name, lookup) && this.kindByText(name, lookup, 0) === 'inert',
     };
   }
@@ -320,8 +321,18 @@ export class WorkspaceIndex {
     return this.classifyAt(qualifiedName, lookup, 0);
   }
 
+  /** See `WorkspaceLink.classifyCallee`: `classify`, the name taken as its parent module's attribute. */
+  classifyCallee(qualifiedName: string, lookup: Lookup = UNLIMITED): 'async' | 'module' | 'inert' {
+    return this.classifyAttribute(qualifiedName, lookup, 0);
+  }
+
   private classifyAt(qualifiedName: string, lookup: Lookup, depth: number): 'async' | 'module' | 'inert' {
     if (this.locate(qualifiedName, lookup)) return 'module';
+    return this.classifyAttribute(qualifiedName, lookup, depth);
+  }
+
+  /** What `findFunction` and `isClass` see: the last part of the name as an attribute of the module before it. */
+  private classifyAttribute(qualifiedName: string, lookup: Lookup, depth: number): 'async' | 'inert' {
     const byText = depth <= MAX_LOOKUP_DEPTH ? this.kindByText(qualifiedName, lookup, depth) : undefined;
     if (byText) return byText;
     if (this.findFunction(qualifiedName, lookup)?.summary.isAsync) return 'async';
