@@ -335,7 +335,8 @@ describe('workspace index: names answered from a module text', () => {
     'mixed.py': 'import asyncio\n\nasync def fetch():\n    await asyncio.sleep(1)\n\ndef plain():\n    return 1\n\nclass Svc:\n    async def go(self):\n        pass\n\nclass Calm:\n    def stay(self):\n        pass\n\n' +
       'class Nested:\n    def run(self):\n        async def inner():\n            pass\n        return inner\n',
     // A package binding the names of its submodules to what they define (as unittest binds `main`).
-    'runner/__init__.py': 'from .main import main\nfrom .go import go\n',
+    'runner/__init__.py': 'from .main import main\nfrom .go import go\nfrom .tool import tool\n',
+    'runner/tool.py': 'class tool:\n    def use(self):\n        pass\n',
     'runner/main.py': 'def main():\n    pass\n',
     'runner/go.py': 'async def go():\n    pass\n',
   };
@@ -394,6 +395,9 @@ describe('workspace index: names answered from a module text', () => {
     assert.equal(fresh.classify('pkg.runner.go'), 'module');
     assert.equal(fresh.classifyCallee('pkg.runner.go'), 'async');
     assert.equal(fresh.findFunction('pkg.runner.go')?.summary.isAsync, true);
+    // A class: the analysis makes the call an instance, and looks its methods up under the submodule's name too.
+    assert.equal(fresh.classify('pkg.runner.tool'), 'module');
+    assert.equal(fresh.classifyCallee('pkg.runner.tool'), 'module');
     // A module's own function, and a name nobody binds.
     assert.equal(fresh.classifyCallee('pkg.coro.fetch'), 'async');
     assert.equal(fresh.classifyCallee('pkg.runner.missing'), 'inert');

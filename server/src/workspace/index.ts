@@ -321,9 +321,14 @@ export class WorkspaceIndex {
     return this.classifyAt(qualifiedName, lookup, 0);
   }
 
-  /** See `WorkspaceLink.classifyCallee`: `classify`, the name taken as its parent module's attribute. */
+  /**
+   * See `WorkspaceLink.classifyCallee`: `classify`, the name taken as its parent module's attribute.
+   * A class there is `module` (not harmless): the analysis makes the call an instance of it, whose
+   * methods it looks up under the class's name, which is also the submodule's.
+   */
   classifyCallee(qualifiedName: string, lookup: Lookup = UNLIMITED): 'async' | 'module' | 'inert' {
-    return this.classifyAttribute(qualifiedName, lookup, 0);
+    const kind = this.classifyAttribute(qualifiedName, lookup, 0);
+    return kind === 'inert' && this.isClass(qualifiedName, lookup) ? 'module' : kind;
   }
 
   private classifyAt(qualifiedName: string, lookup: Lookup, depth: number): 'async' | 'module' | 'inert' {
