@@ -18,10 +18,7 @@ import * as v8 from 'node:v8';
 /** Bytecode, in bytes, TurboFan may inline into one function (V8's default: 920). */
 export const CLI_INLINING_BUDGET = 120;
 
-let applied = false;
-
+/** Setting it again (main() called twice in one process) changes nothing. */
 export function limitInliningForShortRun(): void {
-  if (applied) return;
-  applied = true;
   v8.setFlagsFromString(`--max-inlined-bytecode-size-cumulative=${CLI_INLINING_BUDGET}`);
 }
