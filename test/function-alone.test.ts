@@ -160,6 +160,13 @@ async function timingClient(): Promise<LspClient> {
   return client;
 }
 
+/** Opens SOURCE, waits for its diagnostics and for the model for typing, built while the editor is idle after the full analysis. */
+async function openSourceForTyping(client: LspClient, uri: string): Promise<void> {
+  await client.open(uri, SOURCE);
+  await client.diagnostics(uri, (p) => p.version === 1);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 /** Opens a file of 12,000 lines (1,500 functions, the one at line 5 first) and waits for its diagnostics. */
 async function openLargeFile(client: LspClient, uri: string): Promise<string> {
   const source = Array.from({ length: 1500 }, (_, i) => `LIMIT_${i} = ${i}\n\n\nasync def task_${i}(value):\n    await other(value, LIMIT_${i})\n    return value\n\n\n`).join('');
@@ -781,10 +788,7 @@ describe('editing inside functions: the edited function parsed alone', function 
     const client = await timingClient();
     try {
       const uri = 'file:///alone/typing.py';
-      await client.open(uri, SOURCE);
-      await client.diagnostics(uri, (p) => p.version === 1);
-      // The model for typing is built while the editor is idle after the full analysis: give it a moment.
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await openSourceForTyping(client, uri);
       // `await other()` is on line 5 (0-based 4): type a call of the blocking helper defined further down.
       await client.change(uri, 2, [{ range: { start: { line: 4, character: 4 }, end: { line: 4, character: 4 } }, text: 'later()\n    ' }]);
       const quick = await client.diagnostics(uri, (p) => p.version === 2);
@@ -814,9 +818,7 @@ describe('editing inside functions: the edited function parsed alone', function 
     const client = await timingClient();
     try {
       const uri = 'file:///alone/open-string.py';
-      await client.open(uri, SOURCE);
-      await client.diagnostics(uri, (p) => p.version === 1);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await openSourceForTyping(client, uri);
       // In `first`'s body (line 5, 0-based 4): a call of the blocking helper, then a bracket left open after it.
       await client.change(uri, 2, [{ range: { start: { line: 4, character: 4 }, end: { line: 4, character: 4 } }, text: 'later()\n    x = f(a\n    ' }]);
       await client.diagnostics(uri, (p) => p.version === 2);
