@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ResultCache } from '../server/src/cli/cache';
 import { DependencyTracker, MEMO_LIMIT } from '../server/src/cli/dependencies';
 import { candidateFiles } from '../server/src/workspace/module-names';
 import type { ModuleSummary } from '../server/src/core/workspace-types';
@@ -48,23 +49,63 @@ function write(dir: string, files: Record<string, string | Buffer>): void {
   }
 }
 
-/** The stored entries (one JSON file per checked file, in shard folders). */
-function entries(cacheDir: string): string[] {
+/** The pack files (one per checked folder and mode: a header line, then `"name"<TAB>{entry}` lines). */
+function packs(cacheDir: string): string[] {
   if (!fs.existsSync(cacheDir)) return [];
-  return (fs.readdirSync(cacheDir, { recursive: true }) as string[]).filter((f) => f.endsWith('.json')).map((f) => path.join(cacheDir, f));
+  return (fs.readdirSync(cacheDir, { recursive: true }) as string[]).filter((f) => f.endsWith('.jsonl')).map((f) => path.join(cacheDir, f));
+}
+
+interface StoredEntry {
+  outcome: { report?: { findings: Array<{ message: string }> } };
+}
+
+/** Every stored entry: its pack, its file's name, and the entry (undefined if its line does not parse). */
+function entries(cacheDir: string): Array<{ pack: string; name: string; entry: StoredEntry | undefined }> {
+  return packs(cacheDir).flatMap((pack) =>
+    fs
+      .readFileSync(pack, 'utf8')
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .map((line) => {
+        const tab = line.indexOf('\t');
+        let entry: StoredEntry | undefined;
+        try {
+          entry = JSON.parse(line.slice(tab + 1)) as StoredEntry;
+        } catch {
+          entry = undefined;
+        }
+        return { pack, name: JSON.parse(line.slice(0, tab)) as string, entry };
+      }),
+  );
+}
+
+/** Rewrites each stored entry's line with what `change` makes of it (a string replaces the entry's JSON). */
+function rewriteEntries(cacheDir: string, change: (entry: StoredEntry, name: string, index: number) => StoredEntry | string): void {
+  let index = 0;
+  for (const pack of packs(cacheDir)) {
+    const [header, ...lines] = fs.readFileSync(pack, 'utf8').split('\n');
+    const changed = lines.map((line) => {
+      if (!line) return line;
+      const tab = line.indexOf('\t');
+      const name = JSON.parse(line.slice(0, tab)) as string;
+      const result = change(JSON.parse(line.slice(tab + 1)) as StoredEntry, name, index++);
+      return `${line.slice(0, tab)}\t${typeof result === 'string' ? result : JSON.stringify(result)}`;
+    });
+    fs.writeFileSync(pack, [header, ...changed].join('\n'));
+  }
 }
 
 /** Marks every stored finding's message; returns how many were marked. */
 function markStoredFindings(cacheDir: string): number {
   let marked = 0;
-  for (const file of entries(cacheDir)) {
-    const entry = JSON.parse(fs.readFileSync(file, 'utf8')) as { outcome: { report?: { findings: Array<{ message: string }> } } };
+  rewriteEntries(cacheDir, (entry) => {
     for (const finding of entry.outcome.report?.findings ?? []) {
       finding.message += MARK;
       marked++;
     }
-    fs.writeFileSync(file, JSON.stringify(entry));
-  }
+    return entry;
+  });
   return marked;
 }
 
@@ -243,25 +284,74 @@ describe('CLI result cache', () => {
     assert.deepEqual(run(['check', '.', '--no-cache'], dir), cold);
   });
 
-  it('treats a damaged or foreign cache entry as a miss, never a crash, and replaces it', () => {
+  it('treats a damaged or foreign cache entry or pack file as a miss, never a crash, and replaces it', () => {
     const damage = ['', '{"key":', 'null', '[]', '{}', '\u0000\u0001binary', '{"key":"k","hash":"h","modules":[],"absent":{},"present":{}}'];
     const files: Record<string, string> = {};
     for (let i = 0; i < damage.length; i++) files[`m${i}.py`] = OWN_FINDING;
     const dir = project(files);
     const cold = run(['check', '.', '--format', 'json'], dir);
     const cacheDir = path.join(dir, '.async-pitfalls-cache');
-    const stored = entries(cacheDir);
-    assert.equal(stored.length, damage.length);
-    for (const [i, file] of stored.entries()) fs.writeFileSync(file, damage[i]!);
+    assert.equal(entries(cacheDir).length, damage.length);
+    const allParse = () => entries(cacheDir).every(({ entry }) => entry !== undefined);
+    rewriteEntries(cacheDir, (_entry, _name, i) => damage[i]!);
+    assert.ok(!allParse());
     assert.deepEqual(run(['check', '.', '--format', 'json'], dir), cold);
-    for (const file of entries(cacheDir)) assert.doesNotThrow(() => JSON.parse(fs.readFileSync(file, 'utf8')), file);
+    assert.ok(allParse());
+    assert.equal(entries(cacheDir).length, damage.length);
 
     // Right key and content hash, but findings that are not findings: refused on their shape.
-    const entry = JSON.parse(fs.readFileSync(stored[0]!, 'utf8')) as { outcome: { report: { findings: unknown[] } } };
-    entry.outcome.report.findings = [{ code: 101, range: 'line 5' }];
-    fs.writeFileSync(stored[0]!, JSON.stringify(entry));
+    rewriteEntries(cacheDir, (entry, name) => (name === 'm0.py' ? { ...entry, outcome: { report: { findings: [{ code: 101, range: 'line 5' }] } } } as unknown as StoredEntry : entry));
     assert.deepEqual(run(['check', '.', '--format', 'json'], dir), cold);
+    assert.ok(allParse());
+
+    // The pack file itself: empty, binary, another folder's, cut in the middle of a line, lines without a tab.
+    const [pack] = packs(cacheDir);
+    const whole = fs.readFileSync(pack!, 'utf8');
+    const header = whole.slice(0, whole.indexOf('\n'));
+    const packDamage = ['', '\u0000\u0001binary\n\t{}', whole.replace(JSON.stringify(dir), JSON.stringify(`${dir}-other`)), whole.slice(0, Math.floor(whole.length / 2)), `${header}\nno tab here\n"m0.py"\n{"key":\t\n`];
+    for (const text of packDamage) {
+      fs.writeFileSync(pack!, text);
+      assert.deepEqual(run(['check', '.', '--format', 'json'], dir), cold);
+      assert.equal(entries(cacheDir).length, damage.length);
+      assert.ok(allParse());
+    }
     assert.deepEqual(fs.readdirSync(cacheDir, { recursive: true }).filter((f) => String(f).endsWith('.tmp')), []);
+  });
+
+  it('keeps one pack file per folder: a run over one file keeps its neighbours, a deleted file goes', () => {
+    const dir = project({ 'app/a.py': OWN_FINDING, 'app/b.py': OWN_FINDING, 'app/c.py': HARMLESS_HELPER, 'lib/d.py': OWN_FINDING });
+    const cacheDir = path.join(dir, '.async-pitfalls-cache');
+    run(['check', '.'], dir);
+    assert.equal(packs(cacheDir).length, 2);
+    const names = () => entries(cacheDir).map((e) => e.name).sort();
+    assert.deepEqual(names(), ['a.py', 'b.py', 'c.py', 'd.py']);
+    assert.equal(markStoredFindings(cacheDir), 3);
+
+    // Checking one edited file rewrites its folder's pack; the others keep their stored results.
+    write(dir, { 'app/a.py': `# edited\n${OWN_FINDING}` });
+    assert.equal(findingLines(run(['check', 'app/a.py'], dir).stdout, 'app/a.py').fresh.length, 1);
+    assert.deepEqual(names(), ['a.py', 'b.py', 'c.py', 'd.py']);
+    assert.equal(findingLines(run(['check', '.'], dir).stdout, 'app/b.py').cached.length, 1);
+
+    // A deleted file's entry goes when its folder's pack is next written; a hit writes nothing.
+    fs.rmSync(path.join(dir, 'app', 'c.py'));
+    const before = fs.statSync(packs(cacheDir).find((p) => fs.readFileSync(p, 'utf8').includes('"d.py"'))!).mtimeMs;
+    write(dir, { 'app/b.py': `# edited\n${OWN_FINDING}` });
+    run(['check', '.'], dir);
+    assert.deepEqual(names(), ['a.py', 'b.py', 'd.py']);
+    assert.equal(fs.statSync(packs(cacheDir).find((p) => fs.readFileSync(p, 'utf8').includes('"d.py"'))!).mtimeMs, before);
+
+    // Names that JSON must escape, and a folder of 300 files on workers: one pack, every entry used.
+    const odd = { 'odd/tab\there.py': OWN_FINDING, 'odd/quote"and\\back.py': OWN_FINDING, 'odd/ünï.py': OWN_FINDING };
+    const many: Record<string, string> = {};
+    for (let i = 0; i < 300; i++) many[`many/m${i}.py`] = i % 3 === 0 ? OWN_FINDING : HARMLESS_HELPER;
+    write(dir, { ...odd, ...many });
+    const cold = run(['check', 'odd', 'many', '--jobs', '2', '--format', 'json'], dir);
+    assert.equal(markStoredFindings(cacheDir), 3 + 3 + 100);
+    const warm = run(['check', 'odd', 'many', '--jobs', '2', '--format', 'json'], dir);
+    assert.equal(warm.stdout.split(MARK).length - 1, 3 + 100);
+    assert.deepEqual({ ...warm, stdout: warm.stdout.split(MARK).join('') }, cold);
+    assert.equal(packs(cacheDir).length, 4);
   });
 
   it('still reports when the cache cannot be written, with one warning line', () => {
@@ -299,6 +389,39 @@ describe('CLI result cache', () => {
     }
     assert.match(run(['check', '.', '--fix'], dir).stderr, /^Fixed 0 problem\(s\) in 0 file\(s\)\.$/m);
     assert.deepEqual(run(['check', '.'], dir), run(['check', '.', '--no-cache'], dir));
+  });
+
+  describe('pack files', () => {
+    const identity = { version: 'test', build: 'b', mode: 'check' as const, maxBytes: 1 << 20, timeLimitSeconds: 10, followImports: false, roots: [] };
+    const outcome = (file: string) => ({ report: { path: file, file, findings: [] }, fixed: 0, notes: [], internalErrors: [] });
+
+    it('writes a folder once its last miss is settled, a failed file included, and the rest on flush', () => {
+      const dir = project({ 'a/one.py': 'x = 1\n', 'a/two.py': 'x = 2\n', 'b/three.py': 'x = 3\n' });
+      const cacheDir = path.join(dir, 'cache');
+      const cache = new ResultCache(cacheDir, identity);
+      const [one, , three] = ['a/one.py', 'a/two.py', 'b/three.py'].map((f) => cache.lookup(path.join(dir, f), {}, f).ticket!);
+      cache.store(one!, outcome('a/one.py'));
+      assert.deepEqual(packs(cacheDir), [], 'written before its folder is done');
+      // A file whose analysis failed stores nothing, but settles its ticket: nothing to write for b/.
+      cache.store(three!, undefined);
+      assert.deepEqual(packs(cacheDir), []);
+      // a/two.py is never settled (its worker died with it): flush() writes what a/ has.
+      cache.flush();
+      assert.deepEqual(entries(cacheDir).map((e) => e.name), ['one.py']);
+
+      const again = new ResultCache(cacheDir, identity);
+      assert.ok(again.lookup(path.join(dir, 'a/one.py'), {}, 'a/one.py').outcome);
+      const two = again.lookup(path.join(dir, 'a/two.py'), {}, 'a/two.py').ticket!;
+      const late = again.lookup(path.join(dir, 'b/three.py'), {}, 'b/three.py').ticket!;
+      again.store(late, outcome('b/three.py'));
+      assert.deepEqual(entries(cacheDir).map((e) => e.name).sort(), ['one.py', 'three.py']);
+      again.store(two, outcome('a/two.py'));
+      assert.deepEqual(entries(cacheDir).map((e) => e.name).sort(), ['one.py', 'three.py', 'two.py']);
+      const written = packs(cacheDir).map((p) => fs.readFileSync(p, 'utf8'));
+      again.flush();
+      assert.deepEqual(packs(cacheDir).map((p) => fs.readFileSync(p, 'utf8')), written, 'flush wrote a settled folder again');
+      assert.equal(again.warning(), undefined);
+    });
   });
 
   describe('dependencies of one analysis', () => {

@@ -197,11 +197,12 @@ async function check(args: string[]): Promise<number> {
   const record = (index: number, outcome: FileOutcome | { failed: string }): void => {
     const file = files[index]!;
     const shown = displayPath(file, cwd);
+    const ticket = tickets.get(index);
     if ('failed' in outcome) {
       outcomes[index] = { report: { path: shown, file, skipped: `could not be analyzed: ${outcome.failed}`, findings: [] }, fixed: 0, notes: [], internalErrors: [] };
+      if (ticket) cache?.store(ticket, undefined);
     } else {
       outcomes[index] = outcome;
-      const ticket = tickets.get(index);
       if (ticket) cache?.store(ticket, outcome);
     }
     for (const note of outcomes[index]!.notes) progress.log(`${shown}: ${note}\n`);
@@ -234,6 +235,7 @@ async function check(args: string[]): Promise<number> {
       record(task.index, checker.check(task.file, task.options));
     }
   }
+  cache?.flush();
   const reports: FileReport[] = [];
   const internalErrors: InternalError[] = [];
   const diffs: string[] = [];

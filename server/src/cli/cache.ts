@@ -1,15 +1,16 @@
 /**
- * The CLI's result cache, like Ruff's `.ruff_cache`: one small JSON file per checked file, holding
- * its outcome (findings with their fixes, skip reason, notes for stderr, internal errors) and what
- * that outcome rests on. A stored outcome is used only while all of these still match:
+ * The CLI's result cache, like Ruff's `.ruff_cache`: an entry per checked file, holding its outcome
+ * (findings with their fixes, skip reason, notes for stderr, internal errors) and what that outcome
+ * rests on, kept with the entries of the other files of its folder (cache-pack.ts). A stored
+ * outcome is used only while all of these still match:
  *  - the key: cache layout, tool version and build, the run's settings that change results
  *    (mode, size and time limits, import roots), the file's effective options and module name;
  *  - the file's content hash;
  *  - every module whose summary the analysis used (content hash and module name), and every
  *    candidate file it looked for (still absent, or still present).
  * A hit costs reading and hashing the file: no parsing. Only the main thread reads and writes the
- * cache; writes go to a temporary file renamed into place, so a reader sees a whole entry or none,
- * and anything unreadable or malformed counts as a miss.
+ * cache; writes go to a temporary file renamed into place, so a reader sees a whole folder's
+ * entries or none, and anything unreadable or malformed counts as a miss.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -17,6 +18,7 @@ import * as path from 'node:path';
 import { ConfigResolver } from '../config/resolve';
 import type { Finding } from '../core/types';
 import { PackageFolders } from '../workspace/module-names';
+import { FolderPack, PACK_LAYOUT } from './cache-pack';
 import type { FileOutcome } from './check-file';
 import { MEMO_LIMIT } from './dependencies';
 
@@ -24,6 +26,8 @@ export const CACHE_DIR_NAME = '.async-pitfalls-cache';
 
 /** Bump when the entry layout changes: older entries then never match. */
 const LAYOUT = 2;
+/** Pack files of this layout, in the version's folder. */
+const PACK_SUFFIX = `.v${PACK_LAYOUT}.jsonl`;
 
 const CACHEDIR_TAG =
   'Signature: 8a477f597d28d172789f06886806bc55\n' +
@@ -234,7 +238,9 @@ interface Entry {
 /** Where a miss will be stored once checked. */
 export interface Ticket {
   file: string;
-  entryFile: string;
+  /** The folder whose pack holds the entry, and the file's name in it. */
+  dir: string;
+  name: string;
   key: string;
   /** Undefined when the file could not be read: its outcome is not stored. */
   hash?: string;
@@ -246,7 +252,8 @@ export class ResultCache {
   private readonly facts: FileFacts;
   private readonly runKey: string;
   private readonly entriesDir: string;
-  private readonly madeDirs = new Set<string>();
+  /** Folder -> its entries, read on the first lookup there, dropped once written. */
+  private readonly packs = new Map<string, FolderPack<Entry>>();
   private prepared = false;
   private writeErrors = 0;
   private firstWriteError = '';
@@ -268,23 +275,61 @@ export class ResultCache {
     const moduleName = this.run.followImports ? this.facts.moduleName(file) : '';
     // A diff names the file as shown: only there does the working directory change the outcome.
     const key = sha1(`${this.runKey}\n${stableJson(options)}\n${moduleName}\n${this.run.mode === 'diff' ? shown : ''}`);
-    const name = sha1(`${this.run.mode}\0${file}`);
-    const entryFile = path.join(this.entriesDir, name.slice(0, 2), `${name.slice(2)}.json`);
+    const dir = path.dirname(file);
+    const name = path.basename(file);
+    const pack = this.packOf(dir);
     const hash = this.facts.hash(file);
-    if (hash === '-') return { ticket: { file, entryFile, key } };
-    const ticket = { file, entryFile, key, hash };
-    const entry = readEntry(entryFile);
-    if (!entry || entry.key !== key || entry.hash !== hash || !this.stillHolds(entry)) return { ticket };
+    const ticket: Ticket = hash === '-' ? { file, dir, name, key } : { file, dir, name, key, hash };
+    const entry = pack.lookup(name, isEntry);
+    if (!entry || entry.key !== key || entry.hash !== hash || !this.stillHolds(entry)) {
+      pack.pending++;
+      return { ticket };
+    }
     return { outcome: restore(entry.outcome, file, shown) };
   }
 
-  /** Stores the outcome of a miss, unless it cannot be reused as is. */
-  store(ticket: Ticket, outcome: FileOutcome): void {
-    if (ticket.hash === undefined || outcome.unstable) return;
+  /**
+   * Stores the outcome of a miss, unless it cannot be reused as is (or there is none: the file's
+   * analysis failed). The folder's entries are written once its last miss is settled.
+   */
+  store(ticket: Ticket, outcome: FileOutcome | undefined): void {
+    const pack = this.packOf(ticket.dir);
+    const entry = outcome && this.entryOf(ticket, outcome);
+    if (entry) pack.put(ticket.name, entry);
+    else pack.drop(ticket.name);
+    if (--pack.pending <= 0) this.writePack(pack);
+  }
+
+  /** Writes the entries of folders whose misses were not all settled (a worker died, the run stopped early). */
+  flush(): void {
+    for (const pack of [...this.packs.values()]) this.writePack(pack);
+  }
+
+  private packOf(dir: string): FolderPack<Entry> {
+    let pack = this.packs.get(dir);
+    if (!pack) this.packs.set(dir, (pack = FolderPack.read<Entry>(this.packFile(dir), dir)));
+    return pack;
+  }
+
+  private packFile(dir: string): string {
+    return path.join(this.entriesDir, `${sha1(`${this.run.mode}\0${dir}`)}${PACK_SUFFIX}`);
+  }
+
+  private writePack(pack: FolderPack<Entry>): void {
+    this.packs.delete(pack.dir);
+    if (!pack.dirty) return;
+    const error = this.write(this.packFile(pack.dir), pack.text());
+    if (error === undefined || pack.stored === 0) return;
+    if (this.writeErrors === 0) this.firstWriteError = error;
+    this.writeErrors += pack.stored;
+  }
+
+  private entryOf(ticket: Ticket, outcome: FileOutcome): Entry | undefined {
+    if (ticket.hash === undefined || outcome.unstable) return undefined;
     // A hit would report the fixes without making them.
-    if (this.run.mode === 'fix' && outcome.fixed > 0) return;
+    if (this.run.mode === 'fix' && outcome.fixed > 0) return undefined;
     const dependencies = outcome.dependencies ?? (this.run.followImports ? undefined : { modules: [], absent: [], present: [] });
-    if (!dependencies) return;
+    if (!dependencies) return undefined;
     const modules = new Set(dependencies.modules);
     // Sets: one file looks for hundreds of missing modules, most of them under the same folder.
     const absentSets = new Map<string, Set<string>>();
@@ -321,7 +366,7 @@ export class ResultCache {
         internalErrors: outcome.internalErrors,
       },
     };
-    this.write(ticket.entryFile, JSON.stringify(entry));
+    return entry;
   }
 
   /** One line for stderr when entries could not be written, else undefined. */
@@ -343,43 +388,39 @@ export class ResultCache {
     return true;
   }
 
-  private write(entryFile: string, text: string): void {
-    const temporary = `${entryFile}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  /** Writes `file` through a temporary file renamed into place; the error's code if that failed. */
+  private write(file: string, text: string): string | undefined {
+    const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
       try {
-        this.writeAtomically(entryFile, temporary, text);
+        this.writeAtomically(file, temporary, text);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
         // The folder was deleted during the run (`rm -rf .async-pitfalls-cache`): make it again, once.
         this.prepared = false;
-        this.madeDirs.clear();
-        this.writeAtomically(entryFile, temporary, text);
+        this.writeAtomically(file, temporary, text);
       }
+      return undefined;
     } catch (error) {
-      if (this.writeErrors++ === 0) this.firstWriteError = (error as NodeJS.ErrnoException).code ?? String(error);
       try {
         fs.rmSync(temporary, { force: true });
       } catch {
         // Its folder is not there or not a folder: then neither is the temporary file.
       }
+      return (error as NodeJS.ErrnoException).code ?? String(error);
     }
   }
 
-  private writeAtomically(entryFile: string, temporary: string, text: string): void {
+  private writeAtomically(file: string, temporary: string, text: string): void {
     this.prepare();
-    const shard = path.dirname(entryFile);
-    if (!this.madeDirs.has(shard)) {
-      fs.mkdirSync(shard, { recursive: true });
-      this.madeDirs.add(shard);
-    }
     fs.writeFileSync(temporary, text);
-    fs.renameSync(temporary, entryFile);
+    fs.renameSync(temporary, file);
   }
 
   /** Creates the folder, telling git (.gitignore) and backup tools (CACHEDIR.TAG) to leave it out. */
   private prepare(): void {
     if (this.prepared) return;
-    fs.mkdirSync(this.dir, { recursive: true });
+    fs.mkdirSync(this.entriesDir, { recursive: true });
     writeOnce(path.join(this.dir, '.gitignore'), '# Created by async-pitfalls: this folder is a cache.\n*\n');
     writeOnce(path.join(this.dir, 'CACHEDIR.TAG'), CACHEDIR_TAG);
     this.prepared = true;
@@ -406,21 +447,6 @@ function restore(stored: StoredOutcome, file: string, shown: string): FileOutcom
   }
   if (stored.diff !== undefined) outcome.diff = stored.diff;
   return outcome;
-}
-
-function readEntry(entryFile: string): Entry | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(entryFile, 'utf8');
-  } catch {
-    return undefined;
-  }
-  try {
-    const entry = JSON.parse(text) as unknown;
-    return isEntry(entry) ? entry : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 // Shape checks: a damaged or foreign file must be a miss, not a crash while formatting the report.
