@@ -214,6 +214,21 @@ describe('pre-filter', () => {
     assert.equal(fileMayReport(blocking, Triggers.of(RULES, { ignore: ['AIO'] })), false);
   });
 
+  it('parses a file for the thread rules only where it can name `threading.Thread`, not for a lock', async () => {
+    const engine = await testEngine();
+    // logging, queue, ...: the module for its locks only. None of the thread rules can report on it.
+    const locks = 'import threading\n\n_lock = threading.RLock()\n\ndef emit(record):\n    with _lock:\n        print(record)\n';
+    assert.equal(engine.analyzeFile(locks).parsed, false);
+    const forgotten = 'import threading as th\n\ndef work():\n    pass\n\ndef spawn():\n    th.Thread(target=work).start()\n';
+    const aliased = 'from threading import Thread as T\n\ndef work():\n    pass\n\ndef spawn():\n    T(target=work).start()\n';
+    const eager = 'import threading\n\nStarter = threading.Thread\n\ndef work():\n    pass\n\ndef spawn():\n    t = Starter(target=work())\n    t.start()\n    t.join()\n';
+    for (const [text, codes] of [[forgotten, ['AIO605']], [aliased, ['AIO605']], [eager, ['AIO603']]] as const) {
+      const result = engine.analyzeFile(text);
+      assert.equal(result.parsed, true, text);
+      assert.deepEqual(result.findings.map((f) => f.code), codes, text);
+    }
+  });
+
   it('with imports followed, parses a file that names a coroutine function of the workspace, and not one that names plain functions', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prefilter-'));
     try {

@@ -39,7 +39,7 @@ export default defineRule({
     category: 'cpu-bound-thread',
     defaultSeverity: 'warning',
     summary: 'CPU-bound pure-Python work is sent to a thread, where the GIL gives it no parallelism.',
-    triggers: ['asyncio', 'threading', 'concurrent', 'anyio', 'trio'],
+    triggers: ['asyncio', 'Thread', 'concurrent', 'anyio', 'trio'],
   },
   create(context) {
     const { semantic } = context;

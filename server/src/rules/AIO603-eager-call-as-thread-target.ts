@@ -17,7 +17,7 @@ export default defineRule({
     category: 'threads-processes',
     defaultSeverity: 'warning',
     summary: 'A function is called where it should be passed: it runs in the calling thread and `None` is handed over.',
-    triggers: ['threading', 'multiprocessing', 'concurrent', 'asyncio', 'anyio', 'trio'],
+    triggers: ['Thread', 'multiprocessing', 'concurrent', 'asyncio', 'anyio', 'trio'],
   },
   create(context) {
     const { semantic } = context;

@@ -19,7 +19,7 @@ export default defineRule({
     category: 'threads-processes',
     defaultSeverity: 'information',
     summary: 'A non-daemon thread is started and forgotten: nothing waits for it or sees its exception.',
-    triggers: ['threading'],
+    triggers: ['Thread'],
   },
   create(context) {
     const { semantic } = context;
