@@ -354,6 +354,29 @@ describe('CLI result cache', () => {
     assert.equal(packs(cacheDir).length, 4);
   });
 
+  it('is used by a fresh checkout at the same place (it goes by content, not by file times), as a CI cache restores it', () => {
+    const files = { 'app/__init__.py': '', 'app/helpers.py': BLOCKING_HELPER, 'app/main.py': IMPORTER, 'app/tick.py': OWN_FINDING };
+    const dir = project(files);
+    const cold = run(['check', '.'], dir);
+    assert.equal(cold.status, 1);
+    const cacheDir = path.join(dir, '.async-pitfalls-cache');
+    assert.equal(markStoredFindings(cacheDir), 2);
+    const saved = fs.mkdtempSync(path.join(os.tmpdir(), 'async-pitfalls-saved-'));
+    temporaryDirs.push(saved);
+    fs.cpSync(cacheDir, saved, { recursive: true });
+    // The checkout again: every file written anew, one second later, then the saved cache put back.
+    fs.rmSync(dir, { recursive: true });
+    fs.mkdirSync(dir);
+    write(dir, files);
+    const later = new Date(Date.now() + 1000);
+    for (const name of Object.keys(files)) fs.utimesSync(path.join(dir, name), later, later);
+    fs.cpSync(saved, cacheDir, { recursive: true });
+    const { stdout } = run(['check', '.'], dir);
+    assert.equal(findingLines(stdout, 'app/main.py').cached.length, 1, stdout);
+    assert.equal(findingLines(stdout, 'app/tick.py').cached.length, 1, stdout);
+    assert.equal(stdout.split(MARK).join(''), cold.stdout);
+  });
+
   it('still reports when the cache cannot be written, with one warning line', () => {
     const dir = project({ 'tick.py': OWN_FINDING });
     const reference = run(['check', '.', '--no-cache'], dir);
