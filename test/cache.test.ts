@@ -28,7 +28,8 @@ interface Run {
 }
 
 function run(args: string[], cwd: string): Run {
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  // A run that hangs (reading a pipe planted in the cache, say) fails its test instead of the whole suite.
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 120_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -315,6 +316,16 @@ describe('CLI result cache', () => {
       assert.equal(entries(cacheDir).length, damage.length);
       assert.ok(allParse());
     }
+    // Not a file at all: a folder, or a named pipe that would block a read forever.
+    fs.rmSync(pack!);
+    fs.mkdirSync(pack!);
+    const blocked = run(['check', '.', '--format', 'json'], dir);
+    assert.equal(blocked.stdout, cold.stdout);
+    assert.match(blocked.stderr, /could not write 7 cache entries .*\(EISDIR\)/);
+    fs.rmSync(pack!, { recursive: true });
+    assert.equal(spawnSync('mkfifo', [pack!]).status, 0);
+    assert.deepEqual(run(['check', '.', '--format', 'json'], dir), cold);
+    assert.ok(fs.statSync(pack!).isFile(), 'the pipe was replaced by the pack');
     assert.deepEqual(fs.readdirSync(cacheDir, { recursive: true }).filter((f) => String(f).endsWith('.tmp')), []);
   });
 

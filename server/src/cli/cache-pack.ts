@@ -35,11 +35,15 @@ export class FolderPack<E> {
     this.entries = entries;
   }
 
-  /** The pack in `file` for `dir`; empty when the file is missing, unreadable, or not a pack of that folder. */
+  /**
+   * The pack in `file` for `dir`; empty when the file is missing, unreadable, not a regular file (a
+   * pipe planted there would block the read), or not a pack of that folder.
+   */
   static read<E>(file: string, dir: string): FolderPack<E> {
     const entries = new Map<string, string>();
     let text: string;
     try {
+      if (!fs.statSync(file).isFile()) return new FolderPack<E>(dir, entries);
       text = fs.readFileSync(file, 'utf8');
     } catch {
       return new FolderPack<E>(dir, entries);
