@@ -7,7 +7,7 @@
  * the cache folder: a marked message in the output can only have come from the cache.
  */
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -363,6 +363,32 @@ describe('CLI result cache', () => {
     assert.equal(warm.stdout.split(MARK).length - 1, 3 + 100);
     assert.deepEqual({ ...warm, stdout: warm.stdout.split(MARK).join('') }, cold);
     assert.equal(packs(cacheDir).length, 4);
+  });
+
+  it('survives runs at the same time on the same project: each prints the same, the packs stay whole', async () => {
+    const files: Record<string, string> = {};
+    for (const folder of ['a', 'b', 'c']) for (let i = 0; i < 30; i++) files[`${folder}/m${i}.py`] = i % 2 === 0 ? OWN_FINDING : HARMLESS_HELPER;
+    const dir = project(files);
+    const reference = run(['check', '.', '--no-cache', '--format', 'json'], dir);
+    const runAsync = () =>
+      new Promise<Run>((resolve) => {
+        const child = spawn(process.execPath, [CLI, 'check', '.', '--format', 'json'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d));
+        child.stderr.on('data', (d: Buffer) => (stderr += d));
+        child.on('close', (status) => resolve({ status, stdout, stderr }));
+      });
+    for (const result of await Promise.all([runAsync(), runAsync(), runAsync()])) assert.deepEqual(result, reference);
+    const cacheDir = path.join(dir, '.async-pitfalls-cache');
+    assert.equal(packs(cacheDir).length, 3);
+    assert.equal(entries(cacheDir).length, 90);
+    assert.ok(entries(cacheDir).every(({ entry }) => entry !== undefined));
+    assert.deepEqual(fs.readdirSync(cacheDir, { recursive: true }).filter((f) => String(f).endsWith('.tmp')), []);
+    assert.equal(markStoredFindings(cacheDir), 45);
+    const warm = run(['check', '.', '--format', 'json'], dir);
+    assert.equal(warm.stdout.split(MARK).length - 1, 45);
+    assert.deepEqual({ ...warm, stdout: warm.stdout.split(MARK).join('') }, reference);
   });
 
   it('is used by a fresh checkout at the same place (it goes by content, not by file times), as a CI cache restores it', () => {
