@@ -55,7 +55,7 @@ export function formatReport(input: { corpus: CorpusStats; cores: number; rows: 
   out.push('');
   out.push('| Our run | / bare parse (1 thread, timed) | / bare parse per core | / Ruff WASM (process wall) |');
   out.push('|---|---:|---:|---:|');
-  for (const key of ['ours-noimports-j1', 'ours-noimports', 'ours']) {
+  for (const key of ['ours-noimports-j1', 'ours-noimports', 'ours', 'ours-first']) {
     const row = byKey.get(key);
     if (!row) continue;
     const ours = wall(row);

@@ -18,8 +18,11 @@ export const PACK_LAYOUT = 3;
 
 /** The entries of one folder's files, as read from its pack file and changed by this run. */
 export class FolderPack<E> {
-  /** File name -> its entry: a line's JSON as read, or an entry stored by this run. */
-  private readonly entries: Map<string, string | E>;
+  /**
+   * File name -> its entry's JSON, as read or as stored by this run: a folder's entries wait here
+   * until its last file is checked, and as objects they took ten times the memory.
+   */
+  private readonly entries: Map<string, string>;
   /** Names looked up in this run: their lines are current, the others are checked on writing. */
   private readonly seen = new Set<string>();
   /** Tickets handed out for this folder and not yet settled: the pack is written when the last one is. */
@@ -69,7 +72,7 @@ export class FolderPack<E> {
   lookup(name: string, isEntry: (value: unknown) => value is E): E | undefined {
     this.seen.add(name);
     const stored = this.entries.get(name);
-    if (typeof stored !== 'string') return stored;
+    if (stored === undefined) return undefined;
     try {
       const value = JSON.parse(stored) as unknown;
       return isEntry(value) ? value : undefined;
@@ -80,7 +83,7 @@ export class FolderPack<E> {
 
   put(name: string, entry: E): void {
     this.seen.add(name);
-    this.entries.set(name, entry);
+    this.entries.set(name, JSON.stringify(entry));
     this.stored++;
     this.changed = true;
   }
@@ -105,7 +108,7 @@ export class FolderPack<E> {
     const lines = [headerOf(this.dir)];
     for (const [name, entry] of this.entries) {
       if (!this.seen.has(name) && !fs.existsSync(path.join(this.dir, name))) continue;
-      lines.push(`${JSON.stringify(name)}\t${typeof entry === 'string' ? entry : JSON.stringify(entry)}`);
+      lines.push(`${JSON.stringify(name)}\t${entry}`);
     }
     return `${lines.join('\n')}\n`;
   }
