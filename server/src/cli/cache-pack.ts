@@ -11,7 +11,6 @@
  * written back as they were read.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 
 /** Bump when the file's layout changes: older files then never match. */
 export const PACK_LAYOUT = 3;
@@ -100,14 +99,14 @@ export class FolderPack<E> {
   }
 
   /**
-   * The file's new text. Entries of files this run did not look up are kept while their file is
-   * still there: a run over one file must not drop its neighbours' results, and a deleted or
-   * renamed file's entry goes the next time its folder is written.
+   * The file's new text. Entries of files this run did not look up are kept while `exists` says
+   * their file is still there: a run over one file must not drop its neighbours' results, and a
+   * deleted or renamed file's entry goes the next time its folder is written.
    */
-  text(): string {
+  text(exists: (dir: string, name: string) => boolean): string {
     const lines = [headerOf(this.dir)];
     for (const [name, entry] of this.entries) {
-      if (!this.seen.has(name) && !fs.existsSync(path.join(this.dir, name))) continue;
+      if (!this.seen.has(name) && !exists(this.dir, name)) continue;
       lines.push(`${JSON.stringify(name)}\t${entry}`);
     }
     return `${lines.join('\n')}\n`;

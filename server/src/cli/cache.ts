@@ -318,7 +318,8 @@ export class ResultCache {
   private writePack(pack: FolderPack<Entry>): void {
     this.packs.delete(pack.dir);
     if (!pack.dirty) return;
-    const error = this.write(this.packFile(pack.dir), pack.text());
+    // The folder listings the run reads once, not a file-system call per neighbour.
+    const error = this.write(this.packFile(pack.dir), pack.text((dir, name) => this.facts.exists(dir, name)));
     if (error === undefined || pack.stored === 0) return;
     if (this.writeErrors === 0) this.firstWriteError = error;
     this.writeErrors += pack.stored;
