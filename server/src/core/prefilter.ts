@@ -114,146 +114,201 @@ export function chunksToVisit(semantic: SemanticModel, text: string, triggers: T
 
 /** `chunksToVisit`, yielding between its steps (each a pass over the file's text), for an analysis in slices. */
 export function* chunksToVisitInSteps(semantic: SemanticModel, text: string, triggers: Triggers, probe?: ImportProbe): Generator<void, Chunk[]> {
-  const chunks = semantic.chunks;
-  if (triggers.everything) return [...chunks];
+  if (triggers.everything) return [...semantic.chunks];
   const source = codeOnly(text);
   yield;
-  const hotChunks = new Uint8Array(chunks.length);
-  const hotNames = new Set<string>();
-  let pending: string[] = [];
-  const makeHot = (name: string) => {
-    if (!name || hotNames.has(name)) return;
-    hotNames.add(name);
-    pending.push(name);
-  };
-  const heat = (i: number) => {
-    if (hotChunks[i]) return;
-    hotChunks[i] = 1;
-    const chunk = chunks[i]!;
-    makeHot(chunk.fn.name);
-    const text = source.slice(chunk.start, chunk.end);
-    for (const match of text.matchAll(ATTRIBUTE_ASSIGNMENT)) makeHot(match[1]!);
-    if (text.includes('global')) {
-      for (const match of text.matchAll(GLOBAL_STATEMENT)) for (const name of match[1]!.split(',')) makeHot(name.trim());
-    }
-  };
-  const heatDefinition = (definition: Definition) => {
-    definition.hot = true;
-    for (const name of definition.names) makeHot(name);
-    for (const i of definition.methods ?? []) heat(i);
-  };
+  const search = new HotChunkSearch(semantic, source, triggers);
+  yield;
+  search.heatByWords();
+  yield;
+  if (probe) search.heatByWorkspace(probe);
+  // Each round searches the code still cold for the names made hot by the last one: one or two
+  // rounds in practice. A long chain (a helper calling a helper calling ...) would make that
+  // quadratic: past a few rounds, the names of the code still cold are indexed once instead.
+  for (let round = 0; search.hasPendingNames() && round < SEARCH_ROUNDS; round++) {
+    yield;
+    search.searchRound();
+  }
+  search.followRemainingNames();
+  return search.hotChunks();
+}
 
-  const definitions: Definition[] = [];
-  const methodsOf = new Map<unknown, number[]>();
-  chunks.forEach((chunk, i) => {
-    if (chunk.fn.owner) addTo(methodsOf, chunk.fn.owner, i);
-  });
+/**
+ * The search behind `chunksToVisitInSteps`, one method per step. A class rather than closures inside
+ * the generator: V8 optimizes each step on its own, and a generator holding them all was its largest
+ * compile in a CLI run (about 65 ms a time, four times per thread after deoptimizations).
+ */
+class HotChunkSearch {
+  private readonly chunks: readonly Chunk[];
+  private readonly hot: Uint8Array;
+  private readonly hotNames = new Set<string>();
+  private pending: string[] = [];
+  private readonly definitions: Definition[] = [];
   /** Names bound outside functions by something other than an import: the closure follows those. */
-  const definedHere = new Set<string>();
-  const imports = new Map<string, string[]>();
-  for (const scope of semantic.outsideScopes()) {
-    for (const [name, bindings] of scope.bindings) {
-      for (const binding of bindings) {
-        switch (binding.kind) {
-          case 'import': {
-            const target = semantic.absoluteTarget(binding.target);
-            // The package's own name counts too: `from . import tasks` in `asyncio/` imports `asyncio.tasks`.
-            if (triggers.test(binding.target) || (target !== undefined && triggers.test(target))) makeHot(name);
-            if (target !== undefined) addTo(imports, name, target);
-            break;
+  private readonly definedHere = new Set<string>();
+  private readonly imports = new Map<string, string[]>();
+
+  constructor(
+    semantic: SemanticModel,
+    private readonly source: string,
+    private readonly triggers: Triggers,
+  ) {
+    this.chunks = semantic.chunks;
+    this.hot = new Uint8Array(this.chunks.length);
+    this.readOutsideFunctions(semantic);
+  }
+
+  private readOutsideFunctions(semantic: SemanticModel): void {
+    const { source, triggers, definitions, definedHere, imports } = this;
+    const methodsOf = new Map<unknown, number[]>();
+    this.chunks.forEach((chunk, i) => {
+      if (chunk.fn.owner) addTo(methodsOf, chunk.fn.owner, i);
+    });
+    for (const scope of semantic.outsideScopes()) {
+      for (const [name, bindings] of scope.bindings) {
+        for (const binding of bindings) {
+          switch (binding.kind) {
+            case 'import': {
+              const target = semantic.absoluteTarget(binding.target);
+              // The package's own name counts too: `from . import tasks` in `asyncio/` imports `asyncio.tasks`.
+              if (triggers.test(binding.target) || (target !== undefined && triggers.test(target))) this.makeHot(name);
+              if (target !== undefined) addTo(imports, name, target);
+              break;
+            }
+            case 'assign':
+              definedHere.add(name);
+              if (binding.value) definitions.push(definitionOf([name], binding.value));
+              if (binding.annotation) definitions.push(definitionOf([name], binding.annotation));
+              break;
+            case 'class': {
+              definedHere.add(name);
+              definitions.push(definitionOf([name], binding.node));
+              const bases = binding.node.childForFieldName('superclasses');
+              const methods = methodsOf.get(binding.cls) ?? [];
+              if (bases && methods.length > 0) definitions.push({ ...definitionOf([], bases), methods });
+              // `with self:` and `with cls():` name no class: every method of an async context manager may use one.
+              if (methods.length > 0 && source.slice(binding.node.startIndex, binding.node.endIndex).includes('__aenter__')) {
+                for (const i of methods) this.heat(i);
+              }
+              break;
+            }
+            case 'function':
+              definedHere.add(name);
+              // A top-level function or method is hot with its chunk.
+              if (!semantic.chunkAt(binding.node)) definitions.push(definitionOf([name], binding.node));
+              break;
+            case 'with':
+              definedHere.add(name);
+              definitions.push(definitionOf([name], binding.manager));
+              break;
+            case 'parameter':
+              break;
           }
-          case 'assign':
-            definedHere.add(name);
-            if (binding.value) definitions.push(definitionOf([name], binding.value));
-            if (binding.annotation) definitions.push(definitionOf([name], binding.annotation));
-            break;
-          case 'class': {
-            definedHere.add(name);
-            definitions.push(definitionOf([name], binding.node));
-            const bases = binding.node.childForFieldName('superclasses');
-            const methods = methodsOf.get(binding.cls) ?? [];
-            if (bases && methods.length > 0) definitions.push({ ...definitionOf([], bases), methods });
-            // `with self:` and `with cls():` name no class: every method of an async context manager may use one.
-            if (methods.length > 0 && source.slice(binding.node.startIndex, binding.node.endIndex).includes('__aenter__')) methods.forEach(heat);
-            break;
-          }
-          case 'function':
-            definedHere.add(name);
-            // A top-level function or method is hot with its chunk.
-            if (!semantic.chunkAt(binding.node)) definitions.push(definitionOf([name], binding.node));
-            break;
-          case 'with':
-            definedHere.add(name);
-            definitions.push(definitionOf([name], binding.manager));
-            break;
-          case 'parameter':
-            break;
         }
       }
     }
   }
-  yield;
-  chunks.forEach((chunk, i) => {
-    if (triggers.test(source.slice(chunk.start, chunk.end))) heat(i);
-  });
-  for (const definition of definitions) {
-    if (!definition.hot && triggers.test(source.slice(definition.start, definition.end))) heatDefinition(definition);
+
+  private makeHot(name: string): void {
+    if (!name || this.hotNames.has(name)) return;
+    this.hotNames.add(name);
+    this.pending.push(name);
   }
-  yield;
-  if (probe) {
+
+  private heat(i: number): void {
+    if (this.hot[i]) return;
+    this.hot[i] = 1;
+    const chunk = this.chunks[i]!;
+    this.makeHot(chunk.fn.name);
+    const text = this.source.slice(chunk.start, chunk.end);
+    for (const match of text.matchAll(ATTRIBUTE_ASSIGNMENT)) this.makeHot(match[1]!);
+    if (text.includes('global')) {
+      for (const match of text.matchAll(GLOBAL_STATEMENT)) for (const name of match[1]!.split(',')) this.makeHot(name.trim());
+    }
+  }
+
+  private heatDefinition(definition: Definition): void {
+    definition.hot = true;
+    for (const name of definition.names) this.makeHot(name);
+    for (const i of definition.methods ?? []) this.heat(i);
+  }
+
+  /** Heats the chunks whose text matches `pattern`, and the cold definitions too. */
+  private heatWhere(pattern: { test(text: string): boolean }, skipHot: boolean): void {
+    const { chunks, hot, source } = this;
+    for (let i = 0; i < chunks.length; i++) {
+      const chunk = chunks[i]!;
+      if ((!skipHot || !hot[i]) && pattern.test(source.slice(chunk.start, chunk.end))) this.heat(i);
+    }
+    for (const definition of this.definitions) {
+      if (!definition.hot && pattern.test(source.slice(definition.start, definition.end))) this.heatDefinition(definition);
+    }
+  }
+
+  /** Code that spells a trigger word. */
+  heatByWords(): void {
+    this.heatWhere(this.triggers, false);
+  }
+
+  /** Imports followed: code that reaches a coroutine function or a class with async methods of the workspace. */
+  heatByWorkspace(probe: ImportProbe): void {
+    const { chunks, hot, source, definitions } = this;
     // An import inside a function is in none of the scopes read here: such a function may use anything.
-    chunks.forEach((chunk, i) => {
-      if (!hotChunks[i] && IMPORT_WORD.test(source.slice(chunk.start, chunk.end))) heat(i);
-    });
-    const names = new WorkspaceNames(probe, imports, definedHere);
-    names.asyncImports.forEach(makeHot);
-    const coldSpans = [...chunks.filter((_, i) => !hotChunks[i]), ...definitions.filter((d) => !d.hot)];
+    for (let i = 0; i < chunks.length; i++) {
+      const chunk = chunks[i]!;
+      if (!hot[i] && IMPORT_WORD.test(source.slice(chunk.start, chunk.end))) this.heat(i);
+    }
+    const names = new WorkspaceNames(probe, this.imports, this.definedHere);
+    for (const name of names.asyncImports) this.makeHot(name);
+    const coldSpans = [...chunks.filter((_, i) => !hot[i]), ...definitions.filter((d) => !d.hot)];
     const mentions = [...names.asyncMentions(source, coldSpans)].sort((a, b) => a - b);
     for (const at of mentions) {
       const i = lastSpanStartingAt(chunks, at);
-      if (i >= 0 && at < chunks[i]!.end) heat(i);
+      if (i >= 0 && at < chunks[i]!.end) this.heat(i);
     }
     for (const definition of definitions) {
       if (definition.hot) continue;
       const before = firstAtOrAfter(mentions, definition.start);
-      if (before < mentions.length && mentions[before]! < definition.end) heatDefinition(definition);
+      if (before < mentions.length && mentions[before]! < definition.end) this.heatDefinition(definition);
     }
   }
 
-  // Each round searches the code still cold for the names made hot by the last one: one or two
-  // rounds in practice. A long chain (a helper calling a helper calling ...) would make that
-  // quadratic: past a few rounds, the names of the code still cold are indexed once instead.
-  for (let round = 0; pending.length > 0 && round < SEARCH_ROUNDS; round++) {
-    yield;
-    const names = pending;
-    pending = [];
+  hasPendingNames(): boolean {
+    return this.pending.length > 0;
+  }
+
+  /** One round: the code still cold that mentions a name made hot since the last round. */
+  searchRound(): void {
+    const names = this.pending;
+    this.pending = [];
     for (let from = 0; from < names.length; from += NAMES_PER_SEARCH) {
-      const pattern = wholeNames(names.slice(from, from + NAMES_PER_SEARCH));
-      chunks.forEach((chunk, i) => {
-        if (!hotChunks[i] && pattern.test(source.slice(chunk.start, chunk.end))) heat(i);
-      });
-      for (const definition of definitions) {
-        if (!definition.hot && pattern.test(source.slice(definition.start, definition.end))) heatDefinition(definition);
-      }
+      this.heatWhere(wholeNames(names.slice(from, from + NAMES_PER_SEARCH)), true);
     }
   }
-  if (pending.length > 0) {
+
+  /** Past the last round: the names of the code still cold, indexed once, followed to the end. */
+  followRemainingNames(): void {
+    if (this.pending.length === 0) return;
+    const { chunks, hot, source } = this;
     const mentionedIn = new Map<string, Array<number | Definition>>();
     const index = (text: string, where: number | Definition) => {
       for (const name of new Set(text.match(IDENTIFIER))) addTo(mentionedIn, name, where);
     };
     chunks.forEach((chunk, i) => {
-      if (!hotChunks[i]) index(source.slice(chunk.start, chunk.end), i);
+      if (!hot[i]) index(source.slice(chunk.start, chunk.end), i);
     });
-    for (const definition of definitions) if (!definition.hot) index(source.slice(definition.start, definition.end), definition);
-    while (pending.length > 0) {
-      for (const where of mentionedIn.get(pending.pop()!) ?? []) {
-        if (typeof where === 'number') heat(where);
-        else if (!where.hot) heatDefinition(where);
+    for (const definition of this.definitions) if (!definition.hot) index(source.slice(definition.start, definition.end), definition);
+    while (this.pending.length > 0) {
+      for (const where of mentionedIn.get(this.pending.pop()!) ?? []) {
+        if (typeof where === 'number') this.heat(where);
+        else if (!where.hot) this.heatDefinition(where);
       }
     }
   }
-  return chunks.filter((_, i) => hotChunks[i]);
+
+  hotChunks(): Chunk[] {
+    return this.chunks.filter((_, i) => this.hot[i]);
+  }
 }
 
 /**
