@@ -233,12 +233,12 @@ class HotChunkSearch {
     for (const i of definition.methods ?? []) this.heat(i);
   }
 
-  /** Heats the chunks whose text matches `pattern`, and the cold definitions too. */
-  private heatWhere(pattern: { test(text: string): boolean }, skipHot: boolean): void {
+  /** Heats the cold chunks and definitions whose text matches `pattern`. */
+  private heatWhere(pattern: { test(text: string): boolean }): void {
     const { chunks, hot, source } = this;
     for (let i = 0; i < chunks.length; i++) {
       const chunk = chunks[i]!;
-      if ((!skipHot || !hot[i]) && pattern.test(source.slice(chunk.start, chunk.end))) this.heat(i);
+      if (!hot[i] && pattern.test(source.slice(chunk.start, chunk.end))) this.heat(i);
     }
     for (const definition of this.definitions) {
       if (!definition.hot && pattern.test(source.slice(definition.start, definition.end))) this.heatDefinition(definition);
@@ -247,7 +247,7 @@ class HotChunkSearch {
 
   /** Code that spells a trigger word. */
   heatByWords(): void {
-    this.heatWhere(this.triggers, false);
+    this.heatWhere(this.triggers);
   }
 
   /** Imports followed: code that reaches a coroutine function or a class with async methods of the workspace. */
@@ -282,7 +282,7 @@ class HotChunkSearch {
     const names = this.pending;
     this.pending = [];
     for (let from = 0; from < names.length; from += NAMES_PER_SEARCH) {
-      this.heatWhere(wholeNames(names.slice(from, from + NAMES_PER_SEARCH)), true);
+      this.heatWhere(wholeNames(names.slice(from, from + NAMES_PER_SEARCH)));
     }
   }
 
