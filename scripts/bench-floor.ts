@@ -2,9 +2,10 @@
  * How fast a cold check could be with this parser at best (a benchmark, not a test):
  * `npm run bench:floor -- CORPUS [--no-imports] [--json FILE]`.
  *
- * 1. Checks every file on one thread, in this process, as `check --no-cache -j 1` does, recording
- *    every text handed to tree-sitter (the files analyzed, and the skeletons parsed for module
- *    summaries and body facts) and how long each parse took.
+ * 1. Checks every file on one thread, in this process, as `check --no-cache -j 1` does (with the
+ *    CLI's time limit and compiler budget), recording every text handed to tree-sitter (the files
+ *    analyzed, and the skeletons parsed for module summaries and body facts) and how long each
+ *    parse took.
  * 2. Parses exactly those texts again on one child process per core at once, shards balanced by
  *    size: the wall time of parsing alone, with nothing read from the trees.
  * 3. Reads and decodes every file and tests it for the rules' trigger words on one thread: the
@@ -20,7 +21,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Range } from 'web-tree-sitter';
 import { parserLocation } from '../server/src/assets';
+import { DEFAULT_TIME_LIMIT_SECONDS } from '../server/src/cli';
 import { FileChecker, type CheckSettings } from '../server/src/cli/check-file';
+import { limitInliningForShortRun } from '../server/src/cli/compiler-budget';
 import { decodeSource, DEFAULT_MAX_FILE_BYTES, Engine } from '../server/src/core/engine';
 import type { PythonParser } from '../server/src/core/parser';
 import { Triggers } from '../server/src/core/prefilter';
@@ -75,7 +78,7 @@ async function recordCheck(files: readonly string[], options: Options): Promise<
   };
   const settings: CheckSettings = {
     maxBytes: DEFAULT_MAX_FILE_BYTES,
-    timeLimitSeconds: 10,
+    timeLimitSeconds: DEFAULT_TIME_LIMIT_SECONDS,
     mode: 'check',
     noImports: options.noImports,
     roots: [options.corpus],
@@ -140,6 +143,8 @@ const s = (n: number) => n.toFixed(2);
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
+  // The one-thread check runs with the compiler budget the CLI sets for itself.
+  limitInliningForShortRun();
   const files = [...collectPythonFiles([options.corpus])];
   const cores = Math.max(1, os.availableParallelism());
   const text = readAndTest(files);

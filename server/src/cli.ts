@@ -36,7 +36,7 @@ import type { AnalyzeOptions } from './core/types';
 import { RULES } from './rules';
 
 /** Per file; the server's `maxAnalysisSeconds` has the same default. */
-const DEFAULT_TIME_LIMIT_SECONDS = 10;
+export const DEFAULT_TIME_LIMIT_SECONDS = 10;
 
 const USAGE = `Usage: async-pitfalls check [PATH...] [options]
        async-pitfalls rules
